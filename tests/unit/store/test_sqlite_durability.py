@@ -49,6 +49,7 @@ async def test_acknowledged_creates_survive_kill_9(tmp_path: Path) -> None:
     )
     assert child.stdout is not None and child.stderr is not None
     lines: list[bytes] = []
+    killed = False
     try:
         async with asyncio.timeout(WAIT):
             while len(lines) < ACKS_BEFORE_KILL:
@@ -56,11 +57,14 @@ async def test_acknowledged_creates_survive_kill_9(tmp_path: Path) -> None:
                 assert line, (await child.stderr.read()).decode()
                 lines.append(line)
         os.kill(child.pid, signal.SIGKILL)
+        killed = True
         # Acknowledgements already in the pipe were acknowledged too.
         lines += (await child.stdout.read()).splitlines(keepends=True)
     finally:
-        if child.returncode is None:
-            child.kill()
+        # os.kill, not child.kill(): Popen.send_signal polls, and reaping the child there
+        # races asyncio's own child watcher.
+        if not killed and child.returncode is None:
+            os.kill(child.pid, signal.SIGKILL)
         await child.wait()
     assert child.returncode == -signal.SIGKILL
 
