@@ -1,0 +1,39 @@
+"""Fixtures of the end-to-end tests: the official client on the session cluster, a namespace.
+
+Every test here is marked ``e2e`` (``pytestmark``) and talks to the real ``tinykube up -d``
+started by the ``cluster`` fixture in ``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from e2e_helpers import api_client, core_api
+from e2e_samples import unique
+from kubernetes import client
+
+from tinykube.testing.cluster import RunningCluster
+
+
+@pytest.fixture(scope="session")
+def apis(cluster: RunningCluster) -> Iterator[client.ApiClient]:
+    with api_client(cluster) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def core(apis: client.ApiClient) -> Any:
+    return core_api(apis)
+
+
+@pytest.fixture(scope="session")
+def ns(core: Any) -> Iterator[str]:
+    """A namespace for the session's objects, deleted at the end."""
+    name = unique("e2e")
+    core.create_namespace({"metadata": {"name": name}})
+    yield name
+    with contextlib.suppress(client.ApiException):
+        core.delete_namespace(name)
