@@ -26,12 +26,24 @@ WriteOp = Literal["create", "update", "delete"]
 
 @dataclass(frozen=True, slots=True)
 class Write:
-    """One requested write; ``obj`` is None for a delete."""
+    """One requested write; ``obj`` is None for a delete.
+
+    A key must be valid Unicode (no lone surrogates: SQLite stores UTF-8); a bad one is
+    refused here, before the write can share a transaction with others.
+    """
 
     op: WriteOp
     key: str
     obj: Obj | None = None
     expect: int | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            self.key.encode()
+        except UnicodeEncodeError as e:
+            raise ValueError(f"key {self.key!r} is not valid Unicode") from e
+        if (self.obj is None) != (self.op == "delete"):
+            raise ValueError(f"{self.op} of {self.key} with obj={self.obj!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +122,9 @@ def restamp(value: bytes, revision: int) -> bytes:
 def apply(write: Write, current: Stored | None, revision: int) -> Change:
     """The change ``write`` makes at ``revision`` to a key whose state is ``current``.
 
-    Raises KeyExists, KeyNotFound or RevisionConflict, and then nothing must be written
-    (the revision is not used).
+    Raises KeyExists, KeyNotFound or RevisionConflict (or ValueError/TypeError for a key or
+    object that cannot be stored), and then nothing must be written (the revision is not
+    used).
     """
     key = write.key
     if write.op == "create":
@@ -132,6 +145,5 @@ def apply(write: Write, current: Stored | None, revision: int) -> Change:
 
 
 def _obj(write: Write) -> Obj:
-    if write.obj is None:
-        raise ValueError(f"{write.op} of {write.key} without an object")
+    assert write.obj is not None  # Write.__post_init__
     return write.obj

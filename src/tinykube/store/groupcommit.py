@@ -13,9 +13,15 @@ to ``publish``: an acknowledged write is durable and already on its way to every
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 
+from tinykube.errors import StoreUnavailable
 from tinykube.store.changes import Change, Write
+
+log = logging.getLogger(__name__)
+
+Pending = tuple[Write, "asyncio.Future[Change]"]
 
 Commit = Callable[[list[Write]], Awaitable[list[Change | Exception]]]
 
@@ -29,7 +35,7 @@ class GroupCommit:
         self._commit = commit
         self._publish = publish
         self._max_batch = max_batch
-        self._pending: list[tuple[Write, asyncio.Future[Change]]] = []
+        self._pending: list[Pending] = []
         self._task: asyncio.Task[None] | None = None
 
     async def submit(self, write: Write) -> Change:
@@ -46,21 +52,25 @@ class GroupCommit:
             await asyncio.wait([task])
 
     async def _drain(self) -> None:
+        batch: list[Pending] = []
         try:
             while self._pending:
                 batch = self._pending[: self._max_batch]
                 del self._pending[: self._max_batch]
                 await self._run(batch)
+        except BaseException as e:  # cancelled, or a bug: no caller may wait forever
+            _fail([*batch, *self._pending], StoreUnavailable(f"write aborted: {e!r}"))
+            self._pending.clear()
+            raise
         finally:
             self._task = None
 
-    async def _run(self, batch: list[tuple[Write, asyncio.Future[Change]]]) -> None:
+    async def _run(self, batch: list[Pending]) -> None:
         try:
             outcomes = await self._commit([write for write, _ in batch])
         except Exception as e:  # the whole transaction failed: every write in it fails
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(e)
+            log.error("commit failed writes=%d error=%s", len(batch), e)
+            _fail(batch, e)
             return
         self._publish([o for o in outcomes if isinstance(o, Change)])
         for (_, future), outcome in zip(batch, outcomes, strict=True):
@@ -70,3 +80,9 @@ class GroupCommit:
                 future.set_result(outcome)
             else:
                 future.set_exception(outcome)
+
+
+def _fail(batch: list[Pending], error: Exception) -> None:
+    for _, future in batch:
+        if not future.done():
+            future.set_exception(error)

@@ -8,7 +8,6 @@ from tinykube.errors import KeyExists, KeyNotFound, RevisionConflict
 from tinykube.store.changes import (
     Stored,
     Write,
-    WriteOp,
     apply,
     decode,
     decode_all,
@@ -36,12 +35,11 @@ def test_create() -> None:
 
 def test_update_and_delete_check_existence_and_expectation() -> None:
     current = Stored(3, stamp({"x": 1}, 3))
-    ops: tuple[WriteOp, ...] = ("update", "delete")
-    for op in ops:
+    for write in (Write("update", "/k", {}, expect=2), Write("delete", "/k", expect=2)):
         with pytest.raises(KeyNotFound):
-            apply(Write(op, "/k", {}), None, 4)
+            apply(write, None, 4)
         with pytest.raises(RevisionConflict):
-            apply(Write(op, "/k", {}, expect=2), current, 4)
+            apply(write, current, 4)
     modified = apply(Write("update", "/k", {"x": 2}, expect=3), current, 4)
     assert (modified.type, modified.prev) == ("MODIFIED", current.value)
     deleted = apply(Write("delete", "/k"), current, 4)
@@ -60,3 +58,12 @@ def test_decode_all_restores_the_collector_state() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_write_must_be_storable() -> None:
+    with pytest.raises(ValueError):
+        Write("create", "/a/\ud800", {})
+    with pytest.raises(ValueError):
+        Write("create", "/a/x")
+    with pytest.raises(ValueError):
+        Write("delete", "/a/x", {})

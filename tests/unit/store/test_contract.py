@@ -197,15 +197,18 @@ async def test_concurrent_writes_get_distinct_revisions_and_one_create_wins(stor
     assert store.revision == 10
 
 
-async def test_a_bad_object_fails_alone(store: Storage) -> None:
+async def test_a_bad_object_or_key_fails_alone(store: Storage) -> None:
     async def create(key: str, obj: Obj) -> Obj | Exception:
         try:
             return await store.create(key, obj)
-        except TypeError as e:  # not JSON
+        except (TypeError, ValueError) as e:  # not JSON; not a storable key
             return e
 
-    good, bad = await asyncio.gather(create("/a/good", {"x": 1}), create("/a/bad", {"x": {1, 2}}))
+    good, bad, worse = await asyncio.gather(
+        create("/a/good", {"x": 1}), create("/a/bad", {"x": {1, 2}}), create("/a/\ud800", {})
+    )
     assert isinstance(bad, TypeError)
+    assert isinstance(worse, ValueError)
     assert isinstance(good, dict) and resource_version(good) == 1
     assert await store.get("/a/bad") is None
     assert store.revision == 1
