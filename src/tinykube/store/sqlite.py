@@ -67,9 +67,14 @@ class SqliteStore:
 
     async def start(self) -> None:
         if self._hub.is_closed() or self._executor is not None:
-            raise StoreUnavailable("store was already started")
+            raise StoreUnavailable("store was already started or closed")
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="tinykube-sqlite")
-        self._db = await self._call(Database.open, self._path, self._durability)
+        try:
+            self._db = await self._call(Database.open, self._path, self._durability)
+        except BaseException:
+            self._executor.shutdown(wait=False)
+            self._executor = None
+            raise
         self._open = True
         self._compactor.start()
 
