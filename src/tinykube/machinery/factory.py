@@ -62,11 +62,14 @@ class InformerFactory:
 
     async def run(self) -> None:
         """Run every informer, present and future, until cancelled."""
-        async with asyncio.TaskGroup() as tg:
-            while True:
-                self._new.clear()
-                for key, inf in list(self._informers.items()):
-                    if key not in self._started:
-                        self._started.add(key)
-                        tg.create_task(inf.run(), name=f"informer-{inf.kind.plural}")
-                await self._new.wait()
+        try:
+            async with asyncio.TaskGroup() as tg:
+                while True:
+                    self._new.clear()
+                    for key, inf in list(self._informers.items()):
+                        if key not in self._started:
+                            self._started.add(key)
+                            tg.create_task(inf.run(), name=f"informer-{inf.kind.plural}")
+                    await self._new.wait()
+        finally:
+            self._started.clear()  # a later run() starts them all again

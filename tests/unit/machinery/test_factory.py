@@ -35,3 +35,15 @@ async def test_run_starts_informers_asked_for_later():
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     assert not pods.running and not ns.running
+
+
+async def test_run_again_after_cancel_restarts_the_informers():
+    api = FakeApi()
+    f = InformerFactory(api, clock=FakeClock())
+    pods = f.informer(kinds.POD)
+    for _ in range(2):
+        task = asyncio.create_task(f.run())
+        await eventually(lambda: pods.running and api.watchers == 1)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert not pods.running
