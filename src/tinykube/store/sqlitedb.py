@@ -63,7 +63,9 @@ class Database:
     def open(cls, path: str, durability: Durability) -> Database:
         conn = sqlite3.connect(path, isolation_level=None)
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
+            (mode,) = conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            if mode != "wal":  # e.g. a file system without shared memory
+                raise sqlite3.OperationalError(f"{path}: cannot use WAL (journal_mode={mode})")
             conn.execute(f"PRAGMA synchronous={'FULL' if durability == 'full' else 'NORMAL'}")
             conn.execute("PRAGMA cache_size=-32768")  # KiB: 32 MiB
             conn.executescript(_SCHEMA)

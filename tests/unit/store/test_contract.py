@@ -551,13 +551,6 @@ async def test_writes_submitted_before_close_complete(backend: Backend) -> None:
 # --------------------------------------------------------------------------- persistence
 
 
-async def test_a_store_that_cannot_open_says_so(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "missing-dir" / "store.db")
-    with pytest.raises(StoreUnavailable):
-        await store.start()
-    await store.close()
-
-
 async def test_restart_restores_objects_revision_and_history(backend: Backend) -> None:
     if backend.name == "memory":
         pytest.skip("the memory store keeps nothing across restarts")
