@@ -7,9 +7,10 @@ come back as ``errors.ApiError`` subclasses rebuilt from the ``Status`` body
 refused connection raises ``ClusterNotRunning``, a TLS failure ``ConfigError``, any other
 transport failure ``ServiceUnavailable``: nothing above this module imports aiohttp.
 
-``watch`` yields ``WatchEvent`` values until the server ends the stream; resuming and
-relisting are the informer's job (``machinery.informer``). ``Client`` satisfies
-``machinery.apiclient.ApiClient``.
+For namespaced kinds a ``namespace`` of None means ``default`` for the verbs on one object
+and every namespace for ``list`` and ``watch``. ``watch`` yields ``WatchEvent`` values
+until the server ends the stream; resuming and relisting are the informer's job
+(``machinery.informer``). ``Client`` satisfies ``machinery.apiclient.ApiClient``.
 """
 
 from __future__ import annotations
