@@ -1,0 +1,31 @@
+"""Fixtures for the DNS tests (helpers live in ``tinykube.testing.dns``).
+
+Test modules here are named ``test_dns_*`` so that their basenames never collide with
+other components' tests (the suite runs without ``__init__.py`` packages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import dns.message
+import pytest
+
+from tinykube.dns.config import Config
+from tinykube.dns.zone import Zone
+from tinykube.testing.dns import ask_zone, populate
+
+Ask = Callable[..., dns.message.Message]
+
+
+@pytest.fixture
+def zone() -> Zone:
+    return populate(Zone(Config.build(ns_addresses=("172.18.0.2",))))
+
+
+@pytest.fixture
+def ask(zone: Zone) -> Ask:
+    def _ask(name: str, rdtype: str = "A", **kw: Any) -> dns.message.Message:
+        return ask_zone(zone, name, rdtype, **kw)
+    return _ask
