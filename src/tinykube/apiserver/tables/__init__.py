@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from tinykube.api import kinds
 from tinykube.api.kinds import Kind
 from tinykube.api.meta import Obj
 from tinykube.apiserver.tables import pod
@@ -37,23 +38,36 @@ def partial_object_metadata(obj: Obj) -> Obj:
     }
 
 
-def _embedded(obj: Obj, include_object: str) -> Obj | None:
-    if include_object == "Object":
+def _typed(obj: Obj, kind: Kind | None) -> Obj:
+    """The object with ``kind``/``apiVersion`` (list items may lack them; kubectl needs them)."""
+    if kind is None or ("kind" in obj and "apiVersion" in obj):
         return obj
+    return {"apiVersion": kind.api_version, "kind": kind.kind, **obj}
+
+
+def _embedded(obj: Obj, include_object: str, kind: Kind | None) -> Obj | None:
+    if include_object == "Object":
+        return _typed(obj, kind)
     if include_object == "None":
         return None
     return partial_object_metadata(obj)
 
 
-def row(printer: Printer, kind: str, obj: Obj, include_object: str, now: datetime) -> Obj:
+def row(
+    printer: Printer, kind: Kind | None, obj: Obj, include_object: str, now: datetime
+) -> Obj:
     """One ``TableRow``: cells, the embedded object, and row conditions for finished pods."""
     out: dict[str, Any] = {"cells": printer.cells(obj, now)}
-    if kind == "Pod" and (conditions := pod.conditions(obj)) is not None:
+    if printer is pod.PRINTER and (conditions := pod.conditions(obj)) is not None:
         out["conditions"] = conditions
-    embedded = _embedded(obj, include_object)
+    embedded = _embedded(obj, include_object, kind)
     if embedded is not None:
         out["object"] = embedded
     return out
+
+
+def _kind_named(name: str) -> Kind | None:
+    return next((k for k in kinds.KINDS if k.kind == name), None)
 
 
 def table(
@@ -75,8 +89,8 @@ def table(
             f'includeObject: Unsupported value: "{include_object}": supported values: '
             '"Metadata", "None", "Object"'
         )
-    kind_name = kind.kind if isinstance(kind, Kind) else kind
-    printer = printer_for(kind_name)
+    served = kind if isinstance(kind, Kind) else _kind_named(kind)
+    printer = printer_for(kind.kind if isinstance(kind, Kind) else kind)
     at = now or datetime.now(UTC)
     metadata: dict[str, Any] = {"resourceVersion": resource_version} if resource_version else {}
     return {
@@ -84,5 +98,5 @@ def table(
         "apiVersion": "meta.k8s.io/v1",
         "metadata": metadata,
         "columnDefinitions": [c.to_dict() for c in printer.columns] if with_columns else None,
-        "rows": [row(printer, kind_name, o, include_object, at) for o in objs],
+        "rows": [row(printer, served, o, include_object, at) for o in objs],
     }

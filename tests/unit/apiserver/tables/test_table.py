@@ -49,6 +49,14 @@ def test_table_shape_matches_what_kubectl_accepts() -> None:
 def test_include_object_variants() -> None:
     full = tables.table("Service", [SEED], resource_version="1", include_object="Object", now=NOW)
     assert full["rows"][0]["object"] is SEED
+    bare = {k: v for k, v in SEED.items() if k not in ("kind", "apiVersion")}
+    typed = tables.table(kinds.SERVICE, [bare], resource_version="1", include_object="Object",
+                         now=NOW)["rows"][0]["object"]
+    assert typed["kind"] == "Service" and typed["apiVersion"] == "v1"
+    assert typed["spec"] is SEED["spec"] and "kind" not in bare
+    by_name = tables.table("Deployment", [{"metadata": {"name": "d"}}], resource_version="1",
+                           include_object="Object", now=NOW)["rows"][0]["object"]
+    assert by_name["apiVersion"] == "apps/v1"
     none = tables.table("Service", [SEED], resource_version="1", include_object="None", now=NOW)
     assert "object" not in none["rows"][0]
     with pytest.raises(BadRequest, match="includeObject"):
