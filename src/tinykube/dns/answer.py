@@ -194,8 +194,8 @@ def _slow(query: bytes, zone: Zone, tcp: bool, max_udp: int) -> Response:
         return _error(query, wire.FORMERR)
     if q.opcode != 0:
         return _error(query, wire.NOTIMP)
-    if q.questions != 1:
-        return _error(query, wire.FORMERR)
+    if q.questions != 1 or query[12 : 12 + len(q.qname)] != q.qname:
+        return _error(query, wire.FORMERR)  # compressed questions are legal, never sane
     ident, echo = query[:2], q.flags & _ECHO
     question = q.qname + struct.pack("!HH", q.qtype, q.qclass)
     opt, limit = b"", TCP_MAX if tcp else PLAIN_UDP

@@ -6,6 +6,7 @@ fake upstream resolver on loopback that the forwarder can be pointed at.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import dns.flags
@@ -228,3 +229,7 @@ class FakeUpstream:
             await self._tcp.wait_closed()
 
 
+
+
+# The type of the ``ask`` fixture: ``ask(qname, qtype="A", **ask_zone options)``.
+Ask = Callable[..., dns.message.Message]

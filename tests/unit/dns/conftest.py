@@ -6,7 +6,6 @@ other components' tests (the suite runs without ``__init__.py`` packages).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import dns.message
@@ -14,9 +13,7 @@ import pytest
 
 from tinykube.dns.config import Config
 from tinykube.dns.zone import Zone
-from tinykube.testing.dns import ask_zone, populate
-
-Ask = Callable[..., dns.message.Message]
+from tinykube.testing.dns import Ask, ask_zone, populate
 
 
 @pytest.fixture

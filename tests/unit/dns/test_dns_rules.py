@@ -11,10 +11,9 @@ import dns.flags
 import dns.rcode
 import pytest
 
-from conftest import Ask
 from tinykube.dns.answer import FORWARD, Chase, answer
 from tinykube.dns.zone import Zone
-from tinykube.testing.dns import rrs
+from tinykube.testing.dns import Ask, rrs
 
 T = "testns.svc.cluster.local."
 NX, OK = "NXDOMAIN", "NOERROR"

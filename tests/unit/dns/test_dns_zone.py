@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import dns.rcode
 
-from conftest import Ask
 from tinykube.dns import names
 from tinykube.dns.answer import FORWARD, answer
 from tinykube.dns.config import Config
 from tinykube.dns.zone import Zone
 from tinykube.testing.dns import (
+    Ask,
     ask_zone,
     endpoint,
     endpoint_slice,
