@@ -100,7 +100,7 @@ def _compile(requirements: tuple[Requirement, ...], nothing: bool) -> Matcher:
     if all(r.operator == EQUALS for r in requirements):
         pairs = tuple((r.key, r.values[0]) for r in requirements)
         if len(pairs) == 1:
-            (k, v), = pairs
+            ((k, v),) = pairs
             return lambda labels: labels.get(k) == v
 
         def equal_all(labels: Labels) -> bool:
@@ -174,9 +174,7 @@ def _requirement_problems(key: str, op: str, vals: list[str]) -> list[str]:
         problems.append(f"{values}: values set must be empty for exists and does not exist")
     elif op in (GREATER_THAN, LESS_THAN):
         if len(vals) != 1:
-            problems.append(
-                f"{values}: for 'Gt', 'Lt' operators, exactly one value is required"
-            )
+            problems.append(f"{values}: for 'Gt', 'Lt' operators, exactly one value is required")
         problems += [
             f"values[{i}]: Invalid value: {quote(v)}: for 'Gt', 'Lt' operators, the value "
             "must be an integer"
