@@ -41,18 +41,33 @@ def check_type(kind: Kind, obj: Obj, *, api_version: str = "", kind_name: str = 
         raise BadRequest("metadata must be an object")
 
 
-def unknown_fields(obj: Obj, mode: FieldValidation) -> list[str]:
+def admit(kind: Kind, obj: Obj, mode: FieldValidation) -> list[str]:
+    """Type, shape and field checks of a body: 400s, or warnings (fieldValidation=Warn)."""
+    check_type(kind, obj)
+    check_values(kind, obj)
+    return unknown_fields(kind, obj, mode)
+
+
+def check_values(kind: Kind, obj: Obj) -> None:
+    """Values of the wrong JSON type are a 400, as Go's decoder makes them in Kubernetes."""
+    errors = schema.type_errors(obj, kind)
+    if errors:
+        raise BadRequest(f'{kind.kind} in version "{kind.version}" cannot be handled as a '
+                         f"{kind.kind}: {errors[0]}")
+
+
+def unknown_fields(kind: Kind, obj: Obj, mode: FieldValidation) -> list[str]:
     """Apply ``fieldValidation`` to ``obj``: raise (Strict) or return warnings; then prune."""
     if mode == "Ignore":
-        schema.prune(obj)
+        schema.prune(obj, kind)
         return []
-    unknown = schema.unknown_fields(obj)
+    unknown = schema.unknown_fields(obj, kind)
     if not unknown:
         return []
     texts = [f'unknown field "{path}"' for path in unknown]
     if mode == "Strict":
         raise BadRequest("strict decoding error: " + ", ".join(texts))
-    schema.prune(obj)
+    schema.prune(obj, kind)
     return texts
 
 

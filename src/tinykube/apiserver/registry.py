@@ -121,8 +121,7 @@ class Registry:
 
     async def create(self, kind: Kind, namespace: str | None, body: Obj,
                      opts: WriteOptions) -> Outcome:
-        intake.check_type(kind, body)
-        warnings = intake.unknown_fields(body, opts.field_validation)
+        warnings = intake.admit(kind, body, opts.field_validation)
         intake.place(kind, body, namespace)
         return await self.create_object(kind, body, opts, warnings)
 
@@ -165,8 +164,7 @@ class Registry:
 
     async def update(self, ref: Ref, body: Obj, opts: WriteOptions) -> Outcome:
         kind = ref.kind
-        intake.check_type(kind, body)
-        warnings = intake.unknown_fields(body, opts.field_validation)
+        warnings = intake.admit(kind, body, opts.field_validation)
         intake.place(kind, body, ref.namespace, ref.name)
         create = None
         if strategy.for_kind(kind).allow_create_on_update:
@@ -186,8 +184,7 @@ class Registry:
     async def _apply_create(self, ref: Ref, body: Obj, opts: WriteOptions) -> Outcome:
         kind = ref.kind
         applied = objects.clone(body)
-        intake.check_type(kind, applied)
-        warnings = intake.unknown_fields(applied, opts.field_validation)
+        warnings = intake.admit(kind, applied, opts.field_validation)
         intake.place(kind, applied, ref.namespace, ref.name)
         obj = patching.apply_create(kind, applied, opts)
         intake.place(kind, obj, ref.namespace, ref.name)
@@ -333,8 +330,7 @@ def patcher(ref: Ref, ptype: PatchType, body: Any, opts: WriteOptions) -> Transf
     """The transform that applies a patch to the stored object and checks the result."""
     def transform(base: Obj) -> tuple[Obj, list[str]]:
         new = patching.apply(ref.kind, ptype, base, body, opts)
-        intake.check_type(ref.kind, new)
-        warnings = intake.unknown_fields(new, opts.field_validation)
+        warnings = intake.admit(ref.kind, new, opts.field_validation)
         intake.place(ref.kind, new, ref.namespace, ref.name)
         return new, warnings
     return transform

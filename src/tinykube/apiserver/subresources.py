@@ -27,8 +27,7 @@ from .registry import Outcome, Ref, Registry, patcher
 
 
 async def update_status(reg: Registry, ref: Ref, body: Obj, opts: WriteOptions) -> Outcome:
-    intake.check_type(ref.kind, body)
-    warnings = intake.unknown_fields(body, opts.field_validation)
+    warnings = intake.admit(ref.kind, body, opts.field_validation)
     intake.place(ref.kind, body, ref.namespace, ref.name)
     return await reg.update_with(ref, lambda _: (body, warnings), opts, mode="status")
 
