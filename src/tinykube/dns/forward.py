@@ -16,6 +16,7 @@ import logging
 import secrets
 import struct
 from collections.abc import Sequence
+from typing import cast
 
 from tinykube.dns import cache, wire
 from tinykube.dns.metrics import Metrics
@@ -42,8 +43,8 @@ class _Udp(asyncio.DatagramProtocol):
         self.pending: dict[int, tuple[bytes, asyncio.Future[bytes]]] = {}
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
+        # Not a DatagramTransport subclass on every loop (3.11's selector loop): cast.
+        self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: object) -> None:
         if len(data) < 12 or not data[2] & 0x80:

@@ -15,7 +15,7 @@ import contextlib
 import logging
 import socket
 import time
-from typing import Any
+from typing import Any, cast
 
 from tinykube.dns import wire
 from tinykube.dns.answer import MAX_UDP, Chase, Forward, answer
@@ -36,8 +36,8 @@ class _UdpProtocol(asyncio.DatagramProtocol):
         self.transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
+        # Not a DatagramTransport subclass on every loop (3.11's selector loop): cast.
+        self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: Any) -> None:
         s = self.server
@@ -83,7 +83,7 @@ class DnsServer:
         self._udp: asyncio.DatagramTransport | None = None
         self._tcp: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._connections = 0
+        self._connections: dict[asyncio.StreamWriter, asyncio.Task[Any] | None] = {}
 
     async def __aenter__(self) -> DnsServer:
         await self.start()
@@ -123,13 +123,18 @@ class DnsServer:
         raise OSError("no port free for both UDP and TCP")
 
     async def close(self) -> None:
-        """Stop listening, then cancel the forwards in flight."""
+        """Stop listening, close TCP connections, then cancel the forwards in flight."""
         if self._udp is not None:
             self._udp.close()
             self._udp = None
         if self._tcp is not None:
             self._tcp.close()
             self._tcp = None
+        handlers = [t for t in self._connections.values() if t is not None]
+        for writer in list(self._connections):
+            writer.close()
+        if handlers:
+            await asyncio.wait(handlers, timeout=2.0)
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -156,10 +161,10 @@ class DnsServer:
 
     async def _serve_tcp(self, reader: asyncio.StreamReader,
                          writer: asyncio.StreamWriter) -> None:
-        if self._connections >= self.max_tcp_connections:
+        if len(self._connections) >= self.max_tcp_connections:
             writer.close()
             return
-        self._connections += 1
+        self._connections[writer] = asyncio.current_task()
         try:
             while True:
                 async with asyncio.timeout(self.tcp_idle):
@@ -172,7 +177,7 @@ class DnsServer:
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
-            self._connections -= 1
+            self._connections.pop(writer, None)
             writer.close()
             with contextlib.suppress(OSError, TimeoutError):
                 async with asyncio.timeout(1.0):
