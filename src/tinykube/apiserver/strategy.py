@@ -25,7 +25,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tinykube.api import meta
-from tinykube.api.kinds import ENDPOINTS, EVENT, KINDS, NAMESPACE, NODE, POD, SERVICE, Kind
+from tinykube.api.kinds import (
+    ENDPOINTS,
+    EVENT,
+    KINDS,
+    NAMESPACE,
+    NODE,
+    POD,
+    REPLICA_SET,
+    SERVICE,
+    STATEFUL_SET,
+    Kind,
+)
 from tinykube.api.meta import Obj
 from tinykube.errors import Cause
 
@@ -145,6 +156,10 @@ def initial_status(kind: Kind, obj: Obj) -> dict[str, Any]:
         return {"phase": "Pending", "qosClass": qos_class(obj)}
     if kind is SERVICE:
         return {"loadBalancer": {}}
+    if kind is REPLICA_SET:  # Go serialises these counts even when zero (no omitempty)
+        return {"replicas": 0}
+    if kind is STATEFUL_SET:
+        return {"availableReplicas": 0, "replicas": 0}
     return {}
 
 

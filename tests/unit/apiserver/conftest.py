@@ -45,8 +45,9 @@ class Api:
             hdrs["Content-Type"] = content_type
         hdrs.update(headers or {})
         data = raw if raw is not None else (orjson.dumps(body) if body is not None else None)
-        async with self.session.request(method, self.url + path, data=data,
-                                        headers=hdrs) as resp:
+        skip = ("Content-Type",) if content_type is None else ()  # as kubectl's PUT scale
+        async with self.session.request(method, self.url + path, data=data, headers=hdrs,
+                                        skip_auto_headers=skip) as resp:
             payload = await resp.read()
             try:
                 decoded = orjson.loads(payload) if payload else None
