@@ -14,7 +14,7 @@ from typing import Any
 
 from tinykube.api.kinds import Kind
 from tinykube.api.meta import Obj
-from tinykube.wire.patch import jsonpatch, merge, strategic
+from tinykube.wire.patch import apply, jsonpatch, managed, merge, strategic
 
 
 def merge_patch(target: Obj, patch: Any) -> Obj:
@@ -32,6 +32,42 @@ def strategic_merge_patch(kind: Kind, target: Obj, patch: Any) -> Obj:
     return strategic.strategic_merge_patch(kind, target, patch)
 
 
-def server_side_apply(kind: Kind, live: Obj | None, applied: Obj, manager: str, force: bool) -> Obj:
-    """Server-side apply (``application/apply-patch+yaml``); ``live`` None means create."""
-    raise NotImplementedError
+def server_side_apply(
+    kind: Kind,
+    live: Obj | None,
+    applied: Obj,
+    manager: str,
+    force: bool,
+    *,
+    subresource: str = "",
+    now: str | None = None,
+) -> Obj:
+    """Server-side apply (``application/apply-patch+yaml``); ``live`` None means create.
+
+    The result carries the updated ``metadata.managedFields``. Raises ``Conflict`` (409,
+    ``FieldManagerConflict`` causes) when ``applied`` changes fields another manager owns
+    and ``force`` is false; ``BadRequest`` for a missing manager, a wrong apiVersion or
+    kind, ``managedFields`` in ``applied``, or keyed list items without their keys.
+    ``subresource`` is "" or "status"; ``now`` overrides the entry time (tests).
+    """
+    return apply.server_side_apply(
+        kind, live, applied, manager, force, subresource=subresource, now=now
+    )
+
+
+def record_update(
+    kind: Kind,
+    old: Obj | None,
+    new: Obj,
+    manager: str,
+    operation: str = "Update",
+    *,
+    subresource: str = "",
+    now: str | None = None,
+) -> Obj:
+    """A copy of ``new`` with ``managedFields`` recording that ``manager`` wrote it over
+    ``old`` (None on create): for POST, PUT and non-apply PATCH (``kubectl-create``,
+    ``kubectl-client-side-apply``, ``kubectl-edit``, controllers...)."""
+    return managed.record_update(
+        kind, old, new, manager, operation, subresource=subresource, now=now
+    )

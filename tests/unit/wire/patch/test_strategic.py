@@ -449,7 +449,7 @@ def test_merge_directive_is_the_default() -> None:
 
 # --------------------------------------------------------------------------- kubectl's patches
 
-SERVICE = {
+SERVICE: dict[str, Any] = {
     "apiVersion": "v1",
     "kind": "Service",
     "metadata": {
@@ -512,7 +512,7 @@ def test_apply_replaces_a_port_keeping_the_manifest_order() -> None:
     assert out["spec"]["ports"][0] == {"name": "alt", "port": 8080}
 
 
-DEPLOYMENT = {
+DEPLOYMENT: dict[str, Any] = {
     "apiVersion": "apps/v1",
     "kind": "Deployment",
     "metadata": {"name": "my-nginx", "namespace": "default"},
