@@ -19,7 +19,7 @@ SVC = kinds.SERVICE
 def service(name: str, port: int = 80) -> dict:
     return {"apiVersion": "v1", "kind": "Service",
             "metadata": {"name": name, "namespace": "default", "labels": {"app": name}},
-            "spec": {"selector": {"app": name}, "ports": [{"port": port}]}}
+            "spec": {"selector": {"app": name}, "ports": [{"name": "http", "port": port}]}}
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ async def test_crud_and_patches(api):
     assert updated["metadata"]["labels"]["tier"] == "front"
     merged = await c.patch(SVC, "web", {"metadata": {"annotations": {"a": "1"}}}, "default")
     assert merged["metadata"]["annotations"] == {"a": "1"}
-    smp = await c.patch(SVC, "web", {"spec": {"ports": [{"port": 8080}]}}, "default",
+    smp = await c.patch(SVC, "web", {"spec": {"ports": [{"name": "alt", "port": 8080}]}}, "default",
                         patch_type="strategic")
     assert sorted(p["port"] for p in smp["spec"]["ports"]) == [80, 8080]
     jp = await c.patch(SVC, "web", [{"op": "remove", "path": "/metadata/annotations/a"}],
