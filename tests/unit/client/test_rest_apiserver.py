@@ -55,25 +55,6 @@ async def test_crud_and_patches(api):
         await c.get(SVC, "web", "default")
 
 
-def _validation_missing() -> bool:
-    from tinykube.api import validation
-
-    return not validation.validate(service("probe", port=0))
-
-
-def _apply_missing() -> bool:
-    from tinykube.wire import patch
-
-    try:
-        patch.server_side_apply(SVC, None, service("probe"), "probe", False)
-    except NotImplementedError:
-        return True
-    except Exception:
-        return False
-    return False
-
-
-@pytest.mark.skipif(_apply_missing(), reason="wire.patch.server_side_apply is still a stub")
 async def test_server_side_apply(api):
     c = api.client()
     applied = await c.patch(SVC, "applied", service("applied"), "default",
@@ -82,7 +63,6 @@ async def test_server_side_apply(api):
     assert applied["spec"]["clusterIP"]
 
 
-@pytest.mark.skipif(_validation_missing(), reason="api.validation is still a stub")
 async def test_invalid_objects_come_back_with_causes(api):
     c = api.client()
     with pytest.raises(Invalid) as e:
