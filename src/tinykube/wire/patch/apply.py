@@ -133,7 +133,7 @@ def _entries(kind: Kind, live: Obj | None, base: Obj, subresource: str) -> list[
 
 
 def _conflict(conflicts: list[tuple[Entry, Path]]) -> Conflict:
-    found = sorted(((e.describe(), text(p)) for e, p in conflicts), key=lambda c: c)
+    found = sorted((e.describe(), text(p)) for e, p in conflicts)
     causes = [Cause("FieldManagerConflict", where, f"conflict with {who}") for who, where in found]
     if len(found) == 1:
         who, where = found[0]

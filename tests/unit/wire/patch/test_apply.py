@@ -406,3 +406,23 @@ def test_status_writes_are_recorded_apart() -> None:
     entry = entries(out)[("kube-controller-manager", "Update")]
     assert entry["subresource"] == "status"
     assert from_fields_v1(entry["fieldsV1"]) == {("f:status", "f:replicas")}
+
+
+def test_set_values_and_atomic_fields_a_manager_drops_are_removed() -> None:
+    applied = service()
+    applied["metadata"]["finalizers"] = ["example.com/a", "example.com/b"]
+    live = apply(None, applied, now=T0)
+    assert ("f:spec", "f:selector") in owned(live, "kubectl")  # atomic: one leaf
+    applied["metadata"]["finalizers"] = ["example.com/b"]
+    del applied["spec"]["selector"]
+    out = apply(live, applied)
+    assert out["metadata"]["finalizers"] == ["example.com/b"]
+    assert "selector" not in out["spec"]
+
+
+def test_an_atomic_map_is_replaced_not_merged() -> None:
+    live = apply(None, service(), manager="a", now=T0)
+    applied = service()
+    applied["spec"]["selector"] = {"app": "other"}
+    out = apply(live, applied, manager="a")
+    assert out["spec"]["selector"] == {"app": "other"}
