@@ -54,7 +54,7 @@ def detach(opts: UpOptions, out: TextIO) -> int:
         proc.kill()
     proc.wait()
     raise SystemError_(
-        f"tinykube did not answer /readyz within {START_TIMEOUT:.0f} s; "
+        f"the cluster did not answer /readyz within {START_TIMEOUT:.0f} s; "
         + _tail_text(d.log_file, offset)
     )
 
@@ -96,7 +96,7 @@ def _summary(opts: UpOptions, pid: int) -> Summary:
 
 def _died(log: Path, offset: int, code: int) -> str:
     how = f"signal {-code}" if code < 0 else f"code {code}"
-    return f"tinykube exited with {how} while starting; " + _tail_text(log, offset)
+    return f"the cluster exited with {how} while starting; " + _tail_text(log, offset)
 
 
 def _tail_text(log: Path, offset: int) -> str:

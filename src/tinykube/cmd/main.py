@@ -1,10 +1,155 @@
-"""The ``tinykube`` command (STUB: filled in by the cmd owner)."""
+"""The ``tinykube`` command: start, stop and locate a cluster.
+
+    tinykube up [-d|--detach] [--data-dir DIR] [--port 6443] [--address 127.0.0.1]
+                [--store sqlite|memory]
+    tinykube down [--data-dir DIR]
+    tinykube kubeconfig [--data-dir DIR]
+    tinykube version [--data-dir DIR]
+
+Every failure a user can cause (a bad flag, an unusable data dir, a port in use, a
+cluster already running) is one line on stderr and exit status 1, never a traceback.
+"""
 
 from __future__ import annotations
 
+import argparse
+import logging
+import os
 import sys
+from typing import NoReturn, TextIO
+
+from tinykube import KUBERNETES_VERSION, __version__
+from tinykube.cmd import probe
+from tinykube.cmd.datadir import ENV_VAR, DataDir
+from tinykube.cmd.options import UpOptions
+from tinykube.cmd.running import running_pid
+from tinykube.errors import ClusterNotRunning, ConfigError, TinykubeError
+
+PROG = "tinykube"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line and exit 1 (not usage text and exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"{PROG}: {message} (see `{self.prog} --help`)\n")
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: not a number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {value}: must be 1-65535")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help=f"where the cluster keeps its state (default: ${ENV_VAR} or ~/.local/share/tinykube)",
+    )
+    parser = _Parser(prog=PROG, description="Kubernetes Service networking on one machine.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    up = sub.add_parser("up", parents=[common], help="start a cluster (foreground unless -d)")
+    up.add_argument("-d", "--detach", action="store_true",
+                    help="run in the background; return once the API answers")
+    up.add_argument("--port", type=_port, default=6443, help="API port (default 6443)")
+    up.add_argument("--address", default="127.0.0.1",
+                    help="API listen address (default 127.0.0.1)")
+    up.add_argument("--store", choices=("sqlite", "memory"), default="sqlite",
+                    help="sqlite (default, in the data dir) or memory (lost on exit)")
+    up.add_argument("-v", "--verbose", action="count", default=0,
+                    help="log more (-v info, -vv debug)")
+    up.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+
+    sub.add_parser("down", parents=[common], help="stop the cluster running on the data dir")
+    sub.add_parser("kubeconfig", parents=[common], help="print the path of the kubeconfig")
+    sub.add_parser("version", parents=[common], help="print versions")
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    print("tinykube: not yet", file=sys.stderr)
-    return 1
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args, sys.stdout)
+    except TinykubeError as e:
+        print(f"{PROG}: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    data_dir = DataDir.resolve(args.data_dir, os.environ)
+    if args.command == "up":
+        return _up(args, data_dir, out)
+    if args.command == "down":
+        from tinykube.cmd.down import down
+
+        return down(data_dir, out)
+    if args.command == "kubeconfig":
+        return _kubeconfig(data_dir, out)
+    return _version(data_dir, out)
+
+
+def _up(args: argparse.Namespace, data_dir: DataDir, out: TextIO) -> int:
+    opts = UpOptions(data_dir, args.address, args.port, args.store, child=args.child)
+    _configure_logging(args.verbose)
+    if args.detach:
+        from tinykube.cmd.detach import detach
+
+        return detach(opts, out)
+    from tinykube.cmd.up import up
+
+    return up(opts, out)
+
+
+def _kubeconfig(data_dir: DataDir, out: TextIO) -> int:
+    if not data_dir.kubeconfig.exists():
+        raise ConfigError(
+            f"no kubeconfig in {data_dir.root}: start a cluster there with `tinykube up`"
+        )
+    print(data_dir.kubeconfig, file=out)
+    return 0
+
+
+def _version(data_dir: DataDir, out: TextIO) -> int:
+    print(f"tinykube {__version__} (Kubernetes API {KUBERNETES_VERSION})", file=out)
+    if running_pid(data_dir) is None:
+        return 0
+    server = _server_of(data_dir)
+    try:
+        answer = probe.get(server, "/version", ca_file=data_dir.ca_file, token=data_dir.token())
+        git_version = answer.json().get("gitVersion", "?")
+    except (OSError, ValueError) as e:
+        raise ClusterNotRunning(f"the cluster at {server} does not answer: {e}") from e
+    print(f"server {server}: {git_version}", file=out)
+    return 0
+
+
+def _server_of(data_dir: DataDir) -> str:
+    """The API address recorded in the data dir's kubeconfig."""
+    from tinykube.wire import codec
+
+    try:
+        cfg = codec.load_yaml(data_dir.kubeconfig.read_text())
+        return str(cfg["clusters"][0]["cluster"]["server"])
+    except (OSError, KeyError, IndexError, TypeError, TinykubeError) as e:
+        raise ClusterNotRunning(f"cannot read {data_dir.kubeconfig}: {e}") from e
+
+
+def _configure_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(
+        level=level, stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

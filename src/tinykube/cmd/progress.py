@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TextIO
 
-WIDTH = 24
+WIDTH = 30
 
 
 def step_line(name: str, ms: float, ok: bool = True) -> str:
