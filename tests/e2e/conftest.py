@@ -7,8 +7,14 @@ started by the ``cluster`` fixture in ``tests/conftest.py``.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+
+# pytest runs in importlib mode, which puts no test folder on sys.path: the e2e tests'
+# helper modules (e2e_helpers, e2e_samples) become importable from here, before any test.
+sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest
 from e2e_helpers import api_client, core_api

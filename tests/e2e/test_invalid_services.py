@@ -92,11 +92,12 @@ CASES = [
          [("spec.externalTrafficPolicy", "FieldValueInvalid",
            'Invalid value: "Local": may only be set for externally-accessible services')]),
     Case("health-check-node-port-on-cluster-ip", {"healthCheckNodePort": 30091},
-         [("spec.healthCheckNodePort", "FieldValueForbidden",
+         [("spec.healthCheckNodePort", "FieldValueInvalid",
            "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is "
            "'Local'")]),
+    # Kubernetes spells this field with a capital L (Child("LoadBalancerSourceRanges"))
     Case("source-ranges-on-cluster-ip", {"loadBalancerSourceRanges": ["10.0.0.0/8"]},
-         [("spec.loadBalancerSourceRanges", "FieldValueForbidden",
+         [("spec.LoadBalancerSourceRanges", "FieldValueForbidden",
            "may only be used when `type` is 'LoadBalancer'")]),
     Case("loopback-external-ip", {"externalIPs": ["127.0.0.1"]},
          [("spec.externalIPs[0]", "FieldValueInvalid",

@@ -170,7 +170,9 @@ def test_strategic_patch_merges_containers_by_name(apis: client.ApiClient, ns: s
 
 def test_service_status_subresource(core: Any, ns: str) -> None:
     name = unique("status-svc")
-    created = core.create_namespaced_service(ns, service(name, ns))
+    svc = service(name, ns)
+    svc["spec"]["type"] = "LoadBalancer"  # Kubernetes clears LB status of other types on update
+    created = core.create_namespaced_service(ns, svc)
     ingress = {"status": {"loadBalancer": {"ingress": [{"ip": "192.0.2.10"}]}}}
     patched = core.patch_namespaced_service_status(name, ns, ingress, _content_type=MERGE)
     assert patched.status.load_balancer.ingress[0].ip == "192.0.2.10"
@@ -366,9 +368,11 @@ def test_invalid_is_422_with_causes(core: Any, ns: str) -> None:
     status = body_of(e.value)
     assert status["reason"] == "Invalid"
     assert status["details"]["kind"] == "Service"
+    # targetPort defaults to port, so Kubernetes reports both
     assert status["details"]["causes"] == [
-        {"reason": "FieldValueInvalid", "field": "spec.ports[0].port",
+        {"reason": "FieldValueInvalid", "field": f"spec.ports[0].{name}",
          "message": "Invalid value: 0: must be between 1 and 65535, inclusive"}
+        for name in ("port", "targetPort")
     ]
 
 

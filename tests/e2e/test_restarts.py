@@ -74,7 +74,8 @@ def _make(apis: client.ApiClient, kind: str, ns: str, **spec: Any) -> Made:
     case = BY_KIND[kind]
     name = unique(kind.lower())
     body = case.make(name, ns)
-    body.setdefault("spec", {}).update(spec)
+    if spec:
+        body["spec"].update(spec)
     obj = case.create(apis, ns, body)
     return Made(case, ns, name, obj.metadata.uid, rv(obj))
 
