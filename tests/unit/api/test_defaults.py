@@ -309,3 +309,22 @@ def test_namespace_defaults() -> None:
 def test_unknown_kinds_are_left_alone() -> None:
     obj = {"apiVersion": "v1", "kind": "ConfigMap", "data": {}}
     assert _applied(copy.deepcopy(obj)) == obj
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"metadata": None, "spec": None, "status": None},
+        {"spec": {"ports": "x", "containers": [1, None], "template": "x", "strategy": 3}},
+        {"spec": {"template": {"spec": {"containers": [{"image": 5, "ports": [None]}]}}}},
+        {"subsets": [None, {"ports": "x"}], "ports": [3], "status": {"capacity": {"cpu": "1"}}},
+    ],
+)
+def test_mistyped_objects_never_crash(body: dict[str, Any]) -> None:
+    from tinykube.api.kinds import KINDS
+
+    for kind in KINDS:
+        obj = {"apiVersion": kind.api_version, "kind": kind.kind, **copy.deepcopy(body)}
+        defaults.apply(obj)
+        assert obj["kind"] == kind.kind
