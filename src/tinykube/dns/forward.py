@@ -16,9 +16,9 @@ import logging
 import secrets
 import struct
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
-from tinykube.dns import cache, wire
+from tinykube.dns import cache, resolvconf, wire
 from tinykube.dns.metrics import Metrics
 from tinykube.machinery.clock import Clock, LoopClock
 
@@ -120,6 +120,11 @@ class Forwarder:
         self.metrics = metrics or Metrics()
         self._clock = clock or LoopClock()
         self._sockets: dict[Upstream, _Udp] = {}
+
+    @classmethod
+    def from_resolv_conf(cls, path: str = resolvconf.DEFAULT_PATH, **kwargs: Any) -> Forwarder:
+        """Forward to the host's resolvers (``forward . /etc/resolv.conf``)."""
+        return cls(resolvconf.read(path), **kwargs)
 
     async def close(self) -> None:
         for proto in self._sockets.values():

@@ -67,10 +67,39 @@ def _record(w: wire.Writer, rr: RR, remember: bool) -> None:
     w.buf[length_at : length_at + 2] = rdlen.to_bytes(2, "big")
 
 
+# Negative answers (only the SOA in authority) differ between names only by where the
+# zone sits in the question, so names of the same length share one compiled answer.
+_NEGATIVE: dict[tuple[Reply, int, int], Compiled] = {}
+_NEGATIVE_MAX = 4096
+
+
+def _negative_zone(qname: Name, reply: Reply) -> Name | None:
+    if reply.answer or reply.additional or reply.chase or len(reply.authority) != 1:
+        return None
+    zone = reply.authority[0].owner
+    return zone if zone is not None and names.is_under(qname, zone) else None
+
+
 def compile_reply(qname: Name, reply: Reply) -> Compiled:
+    zone = _negative_zone(qname, reply)
+    if zone is None:
+        return _compile(qname, reply, qname)
+    key = (reply, len(qname) - len(zone), names.wire_length(qname))
+    c = _NEGATIVE.get(key)
+    if c is None:
+        if len(_NEGATIVE) >= _NEGATIVE_MAX:
+            _NEGATIVE.clear()
+        # Learn only the zone's position: then the body depends on nothing else.
+        prefix = qname[: len(qname) - len(zone)]
+        offset = 12 + names.wire_length(prefix) - 1
+        c = _NEGATIVE[key] = _compile(qname, reply, zone, offset)
+    return c
+
+
+def _compile(qname: Name, reply: Reply, learn: Name, learn_at: int = 12) -> Compiled:
     qlen = names.wire_length(qname)
     w = wire.Writer(start=12 + qlen + 4)
-    w.learn(qname, 12)
+    w.learn(learn, learn_at)
     split = reply.rotate if reply.rotate >= 0 else len(reply.answer)
     for rr in reply.answer[:split]:
         _record(w, rr, remember=True)

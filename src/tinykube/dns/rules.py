@@ -11,6 +11,7 @@ zone provides (R22); out-of-zone targets are marked for the server to complete u
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -128,11 +129,16 @@ def _endpoint_nodes(ready: list[Ready], base: Name, cfg: Config) -> dict[Name, N
     by_label: dict[bytes, list[Ready]] = {}
     for r in ready:
         by_label.setdefault(r.label, []).append(r)
-    nodes = {}
-    for label, group in by_label.items():
-        targets = [t for _, t in _endpoint_targets(group, base)]
-        nodes[(label, *base)] = name_node(unique(r.address for r in group), targets, cfg)
-    return nodes
+    return {(label, *base): _endpoint_node(tuple(group), base, cfg)
+            for label, group in by_label.items()}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _endpoint_node(group: tuple[Ready, ...], base: Name, cfg: Config) -> Node:
+    """Memoised: when one endpoint of a large Service changes, the other endpoints' nodes
+    come back as the very same objects, so the zone sees at once that they did not change."""
+    targets = [t for _, t in _endpoint_targets(list(group), base)]
+    return name_node(unique(r.address for r in group), targets, cfg)
 
 
 def _headless_nodes(ready: list[Ready], base: Name, cfg: Config) -> dict[Name, Node]:

@@ -204,3 +204,27 @@ class DnsServer:
         if not writer.is_closing():
             writer.write(len(reply).to_bytes(2, "big") + reply)
         self.metrics.observe(data, reply, time.perf_counter() - started)
+
+
+async def serve_metrics(metrics: Metrics, host: str = "127.0.0.1", port: int = 9153
+                        ) -> asyncio.Server:
+    """A minimal HTTP endpoint: any GET returns ``metrics.render()`` (Prometheus text)."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            async with asyncio.timeout(5.0):
+                request = await reader.readuntil(b"\r\n\r\n")
+            ok = request.startswith(b"GET ")
+            body = metrics.render().encode() if ok else b"method not allowed\n"
+            status = b"200 OK" if ok else b"405 Method Not Allowed"
+            writer.write(b"HTTP/1.1 " + status + b"\r\nContent-Type: text/plain; version=0.0.4"
+                         b"\r\nContent-Length: " + str(len(body)).encode()
+                         + b"\r\nConnection: close\r\n\r\n" + body)
+            await writer.drain()
+        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
+                ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    return await asyncio.start_server(handle, host, port)

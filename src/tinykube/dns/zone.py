@@ -205,7 +205,8 @@ class Zone:
             self.names.pop(names.to_wire(name), None)
             changed = True
         for name, node in nodes.items():
-            if self._nodes.get(name) == node:
+            before = self._nodes.get(name)
+            if before is node or before == node:
                 continue
             self._nodes[name] = node
             self.names[names.to_wire(name)] = render.compile_node(name, node)

@@ -4,6 +4,7 @@ on 127.0.0.1 for forwarding. No packet leaves loopback."""
 from __future__ import annotations
 
 import asyncio
+import pathlib
 from collections.abc import AsyncIterator
 
 import dns.asyncquery
@@ -14,7 +15,7 @@ import pytest
 
 from tinykube.dns.config import Config
 from tinykube.dns.forward import Forwarder
-from tinykube.dns.server import DnsServer
+from tinykube.dns.server import DnsServer, serve_metrics
 from tinykube.dns.zone import Zone
 from tinykube.testing.dns import FakeUpstream, endpoint, endpoint_slice, populate, rrs, service
 
@@ -221,3 +222,25 @@ async def test_metrics_after_traffic(server: DnsServer) -> None:
     assert 'tinykube_dns_responses_total{rcode="NOERROR"} 2' in text
     assert "tinykube_dns_forwarded_total 1" in text
     assert "tinykube_dns_request_duration_seconds_count 3" in text
+
+
+async def test_metrics_over_http(server: DnsServer) -> None:
+    await udp(server, f"svc1.{T}")
+    http = await serve_metrics(server.metrics, HOST, 0)
+    port = http.sockets[0].getsockname()[1]
+    try:
+        reader, writer = await asyncio.open_connection(HOST, port)
+        writer.write(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        data = await asyncio.wait_for(reader.read(), 3)
+        writer.close()
+        assert data.startswith(b"HTTP/1.1 200 OK")
+        assert b'tinykube_dns_queries_total{type="A"} 1' in data
+    finally:
+        http.close()
+        await http.wait_closed()
+
+
+def test_forwarder_from_resolv_conf(tmp_path: pathlib.Path) -> None:
+    conf = tmp_path / "resolv.conf"
+    conf.write_text("nameserver 127.0.0.1\nnameserver ::1\n")
+    assert Forwarder.from_resolv_conf(str(conf)).upstreams == [("127.0.0.1", 53), ("::1", 53)]
