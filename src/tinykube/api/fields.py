@@ -24,8 +24,24 @@ from tinykube.errors import BadRequest
 Getter = Callable[[Obj], str]
 
 
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(value)
+
+
 def _path(*keys: str) -> Getter:
     """A getter for a nested string field; absent reads as ``""``."""
+    if len(keys) == 2:
+        outer, inner = keys
+
+        def get2(obj: Obj) -> str:
+            section = obj.get(outer)
+            return _text(section.get(inner)) if isinstance(section, dict) else ""
+
+        return get2
 
     def get(obj: Obj) -> str:
         cur: Any = obj
@@ -33,11 +49,7 @@ def _path(*keys: str) -> Getter:
             if not isinstance(cur, dict):
                 return ""
             cur = cur.get(key)
-        if cur is None:
-            return ""
-        if isinstance(cur, bool):
-            return "true" if cur else "false"
-        return str(cur)
+        return _text(cur)
 
     return get
 
@@ -125,7 +137,11 @@ class FieldSelector:
         self._checks = tuple((table[t.field], t.value, t.negated) for t in terms)
 
     def matches(self, obj: Obj) -> bool:
-        return all((get(obj) == value) != negated for get, value, negated in self._checks)
+        # A plain loop: all() over a generator is 2-3x slower, and this runs per object.
+        for get, value, negated in self._checks:  # noqa: SIM110
+            if (get(obj) == value) == negated:
+                return False
+        return True
 
     def empty(self) -> bool:
         return not self.terms

@@ -105,13 +105,24 @@ def _compile(requirements: tuple[Requirement, ...], nothing: bool) -> Matcher:
 
         def equal_all(labels: Labels) -> bool:
             get = labels.get
-            return all(get(k) == v for k, v in pairs)
+            # A plain loop: all() over a generator is 2-3x slower on this hot path.
+            for k, v in pairs:  # noqa: SIM110
+                if get(k) != v:
+                    return False
+            return True
 
         return equal_all
     checks = tuple(_compile_one(r) for r in requirements)
     if len(checks) == 1:
         return checks[0]
-    return lambda labels: all(check(labels) for check in checks)
+
+    def all_hold(labels: Labels) -> bool:
+        for check in checks:  # noqa: SIM110  (as above)
+            if not check(labels):
+                return False
+        return True
+
+    return all_hold
 
 
 def _compile_one(req: Requirement) -> Matcher:
