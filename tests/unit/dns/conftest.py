@@ -1,8 +1,4 @@
-"""Fixtures for the DNS tests (helpers live in ``tinykube.testing.dns``).
-
-Test modules here are named ``test_dns_*`` so that their basenames never collide with
-other components' tests (the suite runs without ``__init__.py`` packages).
-"""
+"""Fixtures for the DNS tests (helpers live in ``tinykube.testing.dns``)."""
 
 from __future__ import annotations
 
