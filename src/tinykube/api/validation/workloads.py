@@ -2,7 +2,8 @@
 
 Each has a required, non-empty label selector that must match its pod template's labels,
 non-negative counts, and a pod template validated like a pod spec (reported under
-``spec.template.spec``; a StatefulSet's ``volumeClaimTemplates`` count as volumes). On
+``spec.template.spec``; a StatefulSet's ``volumeClaimTemplates`` count as volumes, and its
+``serviceName``, which becomes each pod's subdomain, must be a DNS label). On
 update the selector is immutable (apps/v1), and a StatefulSet may change only replicas,
 ordinals, template, updateStrategy, persistentVolumeClaimRetentionPolicy and
 minReadySeconds.
@@ -22,7 +23,11 @@ from tinykube.api.validation.metadata import (
     validate_object_meta,
     validate_object_meta_update,
 )
-from tinykube.api.validation.names import is_valid_percent, name_is_dns_subdomain
+from tinykube.api.validation.names import (
+    is_dns1123_label,
+    is_valid_percent,
+    name_is_dns_subdomain,
+)
 from tinykube.api.validation.pod import validate_pod_template_spec
 from tinykube.errors import BadRequest, Cause
 
@@ -250,6 +255,9 @@ def _validate_stateful_set_spec(spec: Mapping[str, Any]) -> list[Cause]:
     ordinals = access.opt_obj(spec, "ordinals")
     if ordinals is not None and access.num(ordinals, "start") < 0:
         errs.append(field.invalid("spec.ordinals.start", access.num(ordinals, "start"), _NEGATIVE))
+    service_name = access.text(spec, "serviceName")
+    if service_name:  # it becomes every pod's spec.subdomain, a DNS label
+        errs += field.invalid_each("spec.serviceName", service_name, is_dns1123_label(service_name))
     claims = tuple(
         access.text(access.obj(c, "metadata"), "name")
         for c in access.objs(spec, "volumeClaimTemplates")

@@ -207,3 +207,9 @@ def test_statefulset_updates_are_limited() -> None:
     assert _update(old, selector={"matchLabels": {"app": "web", "x": "y"}}, template=template) == [
         f"spec: Forbidden: {STATEFULSET_UPDATE_FORBIDDEN}"
     ]
+
+
+def test_statefulset_service_name_is_a_dns_label() -> None:
+    assert problems(workload("StatefulSet", {"serviceName": "nginx"})) == []
+    out = problems(workload("StatefulSet", {"serviceName": "nginx.svc"}))
+    assert out == ['spec.serviceName: Invalid value: "nginx.svc": must not contain dots']
