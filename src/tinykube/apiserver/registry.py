@@ -27,8 +27,10 @@ from tinykube.api.kinds import SERVICE, Kind
 from tinykube.api.meta import Obj
 from tinykube.errors import Cause, KeyExists, KeyNotFound, NotFound, RevisionConflict, invalid
 from tinykube.store.storage import Storage
+from tinykube.wire import codec
 
 from . import admission, deletion, failures, intake, objects, patching, strategy
+from .cache import Cache, Entry
 from .negotiation import PatchType
 from .options import DeleteOptions, Selection, WriteOptions
 
@@ -98,9 +100,11 @@ class Removal:
 
 
 class Registry:
-    def __init__(self, store: Storage, allocator: ServiceAllocations | None = None) -> None:
+    def __init__(self, store: Storage, allocator: ServiceAllocations | None = None,
+                 cache: Cache | None = None) -> None:
         self.store = store
         self.allocator = allocator
+        self.cache = cache
 
     # ------------------------------------------------------------------ reads
 
@@ -111,11 +115,19 @@ class Registry:
         return obj
 
     async def select(self, kind: Kind, namespace: str | None,
-                       selection: Selection) -> tuple[list[Obj], int]:
-        items, revision = await self.store.list(list_prefix(kind, namespace, selection))
+                     selection: Selection) -> tuple[list[Entry], int]:
+        """The matching objects (read-only, with their JSON) and the revision read at."""
+        entries, revision = await self.read(list_prefix(kind, namespace, selection))
         if selection.everything and selection.name is None:
-            return items, revision
-        return [o for o in items if selection.matches(o)], revision
+            return entries, revision
+        return [e for e in entries if selection.matches(e.obj)], revision
+
+    async def read(self, prefix: str) -> tuple[list[Entry], int]:
+        """Every object under ``prefix``: from the cache when there is one."""
+        if self.cache is not None:
+            return await self.cache.list(prefix)
+        items, revision = await self.store.list(prefix)
+        return [Entry(o, codec.dumps(o)) for o in items], revision
 
     # ------------------------------------------------------------------ create
 
@@ -303,9 +315,9 @@ class Registry:
 
     async def delete_collection(self, kind: Kind, namespace: str | None, *,
                                 selection: Selection, opts: DeleteOptions) -> list[Obj]:
-        items, _ = await self.select(kind, namespace, selection)
+        entries, _ = await self.select(kind, namespace, selection)
         out = []
-        for item in items:
+        for item in (e.obj for e in entries):
             try:
                 ref = Ref(kind, meta.namespace(item) or None, meta.name(item))
                 removal = await self.delete(ref, opts)

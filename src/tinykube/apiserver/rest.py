@@ -87,16 +87,11 @@ async def _list(ctx: Context, request: web.Request, route: Resource) -> web.Stre
     opts = options.list_options(route.kind, request.query)
     if opts.watch:
         return await _watch(ctx, request, route, opts)
-    items, revision = await ctx.registry.select(route.kind, route.namespace, opts.selection)
+    entries, revision = await ctx.registry.select(route.kind, route.namespace, opts.selection)
     if _table(request):
-        return _table_response(route.kind, items, str(revision), opts.include_object)
-    kind = route.kind
-    return responses.json({
-        "kind": kind.list_kind,
-        "apiVersion": kind.api_version,
-        "metadata": {"resourceVersion": str(revision)},
-        "items": items,
-    })
+        return _table_response(route.kind, [e.obj for e in entries], str(revision),
+                               opts.include_object)
+    return responses.raw(list_body(route.kind, revision, [e.raw for e in entries]))
 
 
 async def _create(ctx: Context, request: web.Request, route: Resource) -> web.StreamResponse:
@@ -237,15 +232,11 @@ async def _watch(ctx: Context, request: web.Request, route: Resource,
             opts, selection=dataclasses.replace(opts.selection, name=route.name))
     prefix = list_prefix(route.kind, route.namespace, opts.selection)
     table = _table(request)
-    render = _table_renderer(route.kind, opts.include_object) if table else _json_renderer
-    stream = watch.Stream(ctx.store, route.kind, prefix=prefix, opts=opts, render=render,
-                          watchers=ctx.watchers)
+    render = _table_renderer(route.kind, opts.include_object) if table else None
+    stream = watch.Stream(ctx.store, route.kind, prefix=prefix, opts=opts,
+                          lister=ctx.registry.read, table=render, watchers=ctx.watchers)
     content_type = negotiation.TABLE if table else negotiation.JSON
     return await stream.serve(request, content_type)
-
-
-def _json_renderer(type_: str, obj: Obj, first: bool) -> bytes:
-    return watch.line(type_, obj)
 
 
 def _table_renderer(kind: Kind, include_object: str) -> watch.Render:
@@ -260,6 +251,13 @@ def _table_renderer(kind: Kind, include_object: str) -> watch.Render:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def list_body(kind: Kind, revision: int, raws: list[bytes]) -> bytes:
+    """A ``<Kind>List`` from the items' JSON, without decoding or encoding them again."""
+    head = (f'{{"kind":"{kind.list_kind}","apiVersion":"{kind.api_version}",'
+            f'"metadata":{{"resourceVersion":"{revision}"}},"items":[')
+    return head.encode() + b",".join(raws) + b"]}"
 
 
 def _ref(route: Resource) -> Ref:

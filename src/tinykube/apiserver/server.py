@@ -28,6 +28,7 @@ from tinykube.errors import ApiError, InternalError, MethodNotAllowed
 from tinykube.store.storage import Storage
 
 from . import auth, bootstrap, podstreams, responses, rest, routes, system, watch
+from .cache import Cache
 from .negotiation import MAX_BODY
 from .registry import Registry, ServiceAllocations
 
@@ -69,6 +70,7 @@ class ApiServer:
         self._addresses: list[tuple[str, int]] = []
         self._ready = False
         self._ctx: rest.Context | None = None
+        self._cache: Cache | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -101,7 +103,9 @@ class ApiServer:
         allocator = self._allocator or _service_allocator(self._service_cidr, self._node_ports)
         services, _ = await self._store.list(SERVICE.prefix())
         allocator.rebuild(services)
-        registry = Registry(self._store, allocator)
+        self._cache = Cache(self._store)
+        await self._cache.start()
+        registry = Registry(self._store, allocator, self._cache)
         self._ctx = rest.Context(registry, self._store, self._watchers, self._pod_streams)
         self._ssl = tls_context(self._cert_file, self._key_file)
         app = web.Application(client_max_size=MAX_BODY)
@@ -136,6 +140,8 @@ class ApiServer:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
+        if self._cache is not None:
+            await self._cache.stop()
         log.info("apiserver stopped")
 
     def _advertised_port(self) -> int:

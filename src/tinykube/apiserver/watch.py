@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,6 +41,7 @@ from tinykube.errors import BadRequest, Compacted, Expired
 from tinykube.store.storage import Event, Storage
 from tinykube.wire import codec, status
 
+from .cache import Entry
 from .options import ListOptions, Selection
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,11 @@ def seen(ev: Event, selection: Selection) -> tuple[WatchType, Obj] | None:
 
 
 def line(type_: str, obj: Obj) -> bytes:
-    return b'{"type":"' + type_.encode() + b'","object":' + codec.dumps(obj) + b"}\n"
+    return raw_line(type_, codec.dumps(obj))
+
+
+def raw_line(type_: str, raw: bytes) -> bytes:
+    return b'{"type":"' + type_.encode() + b'","object":' + raw + b"}\n"
 
 
 def expired(requested: int, oldest: int) -> bytes:
@@ -80,7 +85,8 @@ def bookmark(kind: Kind, revision: int) -> Obj:
             "metadata": {"resourceVersion": str(revision)}}
 
 
-Render = Callable[[str, Obj, bool], bytes]  # (type, object, first) -> one line
+Render = Callable[[str, Obj, bool], bytes]  # (type, object, first) -> one Table line
+Lister = Callable[[str], Awaitable[tuple[list[Entry], int]]]
 
 
 @dataclass
@@ -112,9 +118,10 @@ class Stream:
     """One watch request, from the first byte to the end of the response."""
 
     def __init__(self, store: Storage, kind: Kind, *, prefix: str, opts: ListOptions,
-                 render: Render, watchers: Watchers) -> None:
+                 lister: Lister, table: Render | None, watchers: Watchers) -> None:
         self._store, self._kind, self._prefix, self._opts = store, kind, prefix, opts
-        self._render = render
+        self._lister = lister
+        self._table = table
         self._watchers = watchers
         self._queue: asyncio.Queue[object] = asyncio.Queue(QUEUE_SIZE)
         self._stopped = False
@@ -147,12 +154,12 @@ class Stream:
             await resp.write_eof()
         return resp
 
-    async def _start(self) -> tuple[int, list[Obj]]:
+    async def _start(self) -> tuple[int, list[Entry]]:
         rv = self._opts.resource_version
         if rv in ("", "0"):
-            items, revision = await self._store.list(self._prefix)
+            entries, revision = await self._lister(self._prefix)
             sel = self._opts.selection
-            return revision, [o for o in items if sel.matches(o)]
+            return revision, [e for e in entries if sel.matches(e.obj)]
         try:
             return int(rv), []
         except ValueError:
@@ -171,10 +178,9 @@ class Stream:
         await self._queue.put(end)  # not reached when cancelled: the reader is gone then
 
     async def _stream(self, request: web.Request, resp: web.StreamResponse,
-                      initial: list[Obj]) -> None:
+                      initial: list[Entry]) -> None:
         if initial:
-            await resp.write(b"".join(self._render("ADDED", o, self._next_first())
-                                      for o in initial))
+            await resp.write(b"".join(self._line("ADDED", e.obj, e.raw) for e in initial))
         if self._watchers.stopping:
             return
         loop = asyncio.get_running_loop()
@@ -207,11 +213,13 @@ class Stream:
             self._revision = item.revision
             out = seen(item, self._opts.selection)
             if out is not None:
-                await resp.write(self._render(out[0], out[1], self._next_first()))
+                await resp.write(self._line(out[0], out[1]))
 
-    def _next_first(self) -> bool:
+    def _line(self, type_: str, obj: Obj, raw: bytes | None = None) -> bytes:
+        if self._table is None:
+            return raw_line(type_, raw if raw is not None else codec.dumps(obj))
         first, self._first = self._first, False
-        return first
+        return self._table(type_, obj, first)
 
 
 def _gone(request: web.Request) -> bool:
