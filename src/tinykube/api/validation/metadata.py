@@ -61,7 +61,7 @@ def label_selector_text(sel: Mapping[str, Any]) -> GoText:
     """``%#v`` of a ``metav1.LabelSelector``, as it appears in ``Invalid value:`` texts."""
     labels = access.string_map(sel, "matchLabels")
     exprs = access.objs(sel, "matchExpressions")
-    match_labels = go_syntax(labels) if "matchLabels" in sel else "map[string]string(nil)"
+    match_labels = go_syntax(labels) if access.has(sel, "matchLabels") else "map[string]string(nil)"
     if exprs:
         reqs = ", ".join(_requirement_text(e) for e in exprs)
         match_exprs = "[]v1.LabelSelectorRequirement{" + reqs + "}"

@@ -27,7 +27,7 @@ def service_warnings(svc: Mapping[str, Any]) -> list[str]:
     kind = access.text(spec, "type")
     external_ips = access.texts(spec, "externalIPs")
     lb_ip = access.text(spec, "loadBalancerIP")
-    headless = kind == "ClusterIP" and access.text(spec, "clusterIP") == CLUSTER_IP_NONE
+    headless = kind == "ClusterIP" and cluster_ips_view(spec)[0] == CLUSTER_IP_NONE
     out: list[str] = []
     if TOPOLOGY_AWARE_HINTS_ANNOTATION in annotations:
         out.append(

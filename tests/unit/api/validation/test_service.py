@@ -560,6 +560,10 @@ def test_1_36_warnings() -> None:
         )
     ) == ['spec.externalIPs is ignored when spec.type is "ExternalName"']
     assert validation.warnings(service()) == []
+    only_plural = service({"clusterIPs": ["None"], "sessionAffinity": "ClientIP"})
+    assert validation.warnings(only_plural) == [
+        "spec.SessionAffinity is ignored for headless services"
+    ]
 
 
 def test_warnings_for_non_standard_addresses() -> None:
