@@ -137,7 +137,7 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=10_000, help="Services to list")
     parser.add_argument("--timed", type=int, default=2_000, help="creates timed for creates/s")
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--lists", type=int, default=5, help="lists per format")
+    parser.add_argument("--lists", type=int, default=10, help="lists per format")
     parser.add_argument("--watched", type=int, default=200, help="creates timed through a watch")
     args = parser.parse_args()
 

@@ -116,7 +116,7 @@ def test_foreground_up_prints_progress_and_stops_on_ctrl_c(tmp_path: Path) -> No
     assert proc.stderr is not None
     assert "Traceback" not in proc.stderr.read()
     marks = [line.split()[1] for line in seen if line.startswith("✓ ")]
-    assert marks[:5] == ["certificates", "store", "apiserver", "kubeconfig", "controllers"]
+    assert marks[:6] == ["certificates", "kubeconfig", "store", "apiserver", "controllers", "ready"]
     assert any(line.startswith("✓ apiserver stopped") for line in seen), seen
     assert any(line.startswith("✓ store closed") for line in seen), seen
     assert not d.pid_file.exists()
@@ -128,6 +128,7 @@ def test_detached_up_with_memory_store_then_down(tmp_path: Path) -> None:
     proc = _run("up", "-d", "--data-dir", str(d), "--port", str(free_port()), "--store", "memory")
     assert proc.returncode == 0, proc.stderr
     assert "✓ store (memory)" in proc.stdout
+    assert "✓ ready" in proc.stdout
     assert "tinykube down" in proc.stdout
     assert f"export KUBECONFIG={d}/kubeconfig" in proc.stdout
     pid = int((d / "tinykube.pid").read_text())

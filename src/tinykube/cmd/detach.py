@@ -3,7 +3,8 @@
 The background process is the same command in the foreground (``python -m
 tinykube.cmd.main up ... --child``) in its own session, with its output appended to
 ``tinykube.log`` in the data dir. The parent echoes that log while it waits, so the user
-sees the same progress as in the foreground, and returns when ``/readyz`` answers 200.
+sees the same progress as in the foreground, and returns once the log says every component
+started (the ``✓ ready`` line) and ``/readyz`` answers 200.
 If the background process dies first, the parent prints the end of its log and fails.
 """
 
@@ -19,7 +20,7 @@ from typing import TextIO
 from tinykube.cmd import port, probe
 from tinykube.cmd.down import wait_gone
 from tinykube.cmd.options import UpOptions
-from tinykube.cmd.progress import Summary, summary
+from tinykube.cmd.progress import READY, Summary, summary
 from tinykube.cmd.running import already_running, running_pid
 from tinykube.errors import ConfigError, SystemError_
 
@@ -43,7 +44,7 @@ def detach(opts: UpOptions, out: TextIO) -> int:
         code = proc.poll()
         if code is not None:
             raise SystemError_(_died(d.log_file, offset, code))
-        if _ready(opts):
+        if follower.saw_ready and _ready(opts):
             follower.echo()
             out.write(summary(_summary(opts, proc.pid)) + "\n")
             out.flush()
@@ -121,6 +122,7 @@ class _LogFollower:
         self._offset = offset
         self._out = out
         self._partial = b""
+        self.saw_ready = False
 
     def echo(self) -> None:
         *lines, self._partial = (self._partial + self._read()).split(b"\n")
@@ -128,6 +130,8 @@ class _LogFollower:
             line = raw.decode(errors="replace")
             if line[:1] in ("✓", "✗"):
                 self._out.write(line + "\n")
+            if line.split()[:2] == ["✓", READY]:
+                self.saw_ready = True
         self._out.flush()
 
     def _read(self) -> bytes:

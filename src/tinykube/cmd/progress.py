@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 WIDTH = 30
+READY = "ready"  # the last line of a start; ``up -d`` waits for it
 
 
 def step_line(name: str, ms: float, ok: bool = True) -> str:

@@ -13,13 +13,14 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Coroutine
 from typing import Any, TextIO
 
 from tinykube.cmd import assembly, port
 from tinykube.cmd.kubeconfig import write as write_kubeconfig
 from tinykube.cmd.options import UpOptions
-from tinykube.cmd.progress import Progress, Summary, summary
+from tinykube.cmd.progress import READY, Progress, Summary, step_line, summary
 from tinykube.cmd.running import ClusterLock
 
 log = logging.getLogger(__name__)
@@ -63,18 +64,21 @@ async def serve(opts: UpOptions, progress: Progress) -> None:
 
 
 async def _start(cluster: assembly.Cluster, opts: UpOptions, progress: Progress) -> None:
+    """Start every component; the kubeconfig is in place before the API answers."""
     d = opts.data_dir
+    start = time.perf_counter()
     progress.line(f"tinykube · data dir {d.root}")
     with progress.step("certificates"):
         await asyncio.to_thread(cluster.certificates)
+    with progress.step("kubeconfig"):
+        write_kubeconfig(d.kubeconfig, opts.server, d.ca_file.read_bytes(), d.token())
     with progress.step(f"store ({opts.store})"):
         await cluster.start_store()
     with progress.step(f"apiserver {opts.address}:{opts.port}"):
         await cluster.start_apiserver()
-    with progress.step("kubeconfig"):
-        write_kubeconfig(d.kubeconfig, opts.server, d.ca_file.read_bytes(), d.token())
     with progress.step("controllers"):
         await cluster.start_controllers()
+    progress.line(step_line(READY, (time.perf_counter() - start) * 1000))
     if not opts.child:
         progress.line(summary(Summary(str(d.kubeconfig), opts.server, str(d.root))))
 
