@@ -98,7 +98,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _up(args: argparse.Namespace, data_dir: DataDir, out: TextIO) -> int:
-    opts = UpOptions(data_dir, args.address, args.port, args.store, child=args.child)
+    opts = UpOptions(data_dir, args.address, args.port, args.store, child=args.child,
+                     verbose=args.verbose)
     _configure_logging(args.verbose)
     if args.detach:
         from tinykube.cmd.detach import detach

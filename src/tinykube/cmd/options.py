@@ -22,6 +22,7 @@ class UpOptions:
     port: int = 6443
     store: StoreKind = "sqlite"
     child: bool = False  # started by ``up -d``: the parent prints the summary
+    verbose: int = 0
 
     @property
     def server(self) -> str:
@@ -35,4 +36,5 @@ class UpOptions:
             "--address", self.address,
             "--port", str(self.port),
             "--store", self.store,
+            *(["-" + "v" * self.verbose] if self.verbose else []),
         ]

@@ -120,3 +120,4 @@ def test_down_when_nothing_runs_is_success(
 def test_version_without_a_cluster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["version", "--data-dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out.startswith(f"tinykube {__version__} (Kubernetes API v1.")
+
