@@ -85,6 +85,8 @@ class Cluster:
         try:
             await server.start()
         except OSError as e:
+            if not port.is_bind_error(e):
+                raise
             raise port.as_config_error(e, o.address, o.port) from e
         self._server = server
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import errno
 import socket
+import ssl
 
 from tinykube.errors import ConfigError
+
+_BIND_ERRNOS = frozenset({errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES})
 
 
 def in_use_message(port: int) -> str:
@@ -21,6 +24,11 @@ def check_free(address: str, port: int) -> None:
             s.bind((address, port))
         except OSError as e:
             raise as_config_error(e, address, port) from e
+
+
+def is_bind_error(e: OSError) -> bool:
+    """True for the errors of listening on an address (not, say, a bad certificate)."""
+    return not isinstance(e, ssl.SSLError) and e.errno in _BIND_ERRNOS
 
 
 def as_config_error(e: OSError, address: str, port: int) -> ConfigError:

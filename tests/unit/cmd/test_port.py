@@ -27,3 +27,12 @@ def test_free_port_can_be_listened_on() -> None:
 def test_address_not_on_this_machine() -> None:
     with pytest.raises(ConfigError, match="no such address"):
         port.check_free("192.0.2.123", port.free_port())
+
+
+def test_only_bind_failures_are_reported_as_address_problems() -> None:
+    import errno
+    import ssl
+
+    assert port.is_bind_error(OSError(errno.EADDRINUSE, "in use"))
+    assert not port.is_bind_error(OSError(errno.ENOENT, "no such file"))
+    assert not port.is_bind_error(ssl.SSLError(errno.EACCES, "bad key"))
