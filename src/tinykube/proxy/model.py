@@ -245,3 +245,35 @@ def merge_slices(slices: Mapping[str, Mapping[tuple[str, str], tuple[EndpointInf
             for ep in eps:
                 bucket.setdefault(ep.address, ep)
     return {spn: tuple(sorted(b.values())) for spn, b in merged.items() if b}
+
+
+# --------------------------------------------------------------------------- the node
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """What the proxy of one node is told at start (kube-proxy's flags and node info).
+
+    ``ips`` accept NodePorts (kube-proxy nftables' ``--nodeport-addresses primary``);
+    ``pod_cidr`` is the whole cluster's pod range, the local-traffic detector: traffic to a
+    ClusterIP from outside it is masqueraded. ``service_cidrs``: traffic to an unallocated
+    address inside them is dropped.
+    """
+
+    name: str
+    ips: tuple[str, ...]
+    pod_cidr: str = "10.244.0.0/16"
+    service_cidrs: tuple[str, ...] = ("10.96.0.0/12",)
+    masquerade_all: bool = False
+
+
+@dataclass(frozen=True)
+class ProxyState:
+    """The proxy's whole desired state: every service port and its endpoints.
+
+    The maps belong to the proxier and change between syncs; a dataplane reads them
+    during ``sync`` only and keeps what it needs as its own values.
+    """
+
+    services: Mapping[ServicePortName, ServicePortInfo]
+    endpoints: Mapping[ServicePortName, tuple[EndpointInfo, ...]]

@@ -1,0 +1,196 @@
+"""The nftables objects of one service port: its chains, map elements and affinity sets.
+
+A pure function of (``ServicePortInfo``, its endpoints, the node), following kube-proxy's
+``syncProxyRules`` loop body in ``pkg/proxy/nftables/proxier.go``:
+
+- endpoints are categorized (``CategorizeEndpoints``): ready ones, or, when a policy has
+  no ready one, its serving-and-terminating ones;
+- the ClusterIP goes to the internal-policy chain (``service-`` or ``local-``); external
+  destinations (NodePort, externalIPs, LB ingress) go through the ``external-`` chain,
+  which masquerades (Cluster policy) or short-circuits pod and host traffic to the Cluster
+  chain and keeps the client address (Local policy);
+- a destination with no usable endpoint gets a ``no-endpoint-*`` element instead:
+  ``goto reject-chain`` when there is no endpoint at all, ``drop`` when a Local policy
+  has no local one;
+- a policy chain picks an endpoint with ``numgen random mod N`` (uniform per connection),
+  after the ClientIP-affinity lookups when affinity is on;
+- an endpoint chain marks hairpin traffic for masquerade, refreshes affinity, then DNATs.
+
+Because a service port's objects depend on nothing else, the planner can cache a
+``ServicePlan`` and rebuild only those of changed services.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tinykube.proxy import layout, names
+from tinykube.proxy.model import EndpointInfo, NodeConfig, ServicePortInfo
+
+Element = tuple[str, str, str]  # (set or map, key, value; "" for a set)
+REJECT = f"goto {layout.REJECT_CHAIN}"
+DROP = "drop"
+
+
+@dataclass(frozen=True)
+class Chain:
+    name: str
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    chains: tuple[Chain, ...] = ()
+    elements: tuple[Element, ...] = ()
+    affinity_sets: tuple[tuple[str, int], ...] = ()  # (name, timeout seconds)
+
+    @property
+    def chain_names(self) -> frozenset[str]:
+        return frozenset(c.name for c in self.chains)
+
+
+@dataclass(frozen=True)
+class Categories:
+    """``CategorizeEndpoints``: who gets Cluster and who gets Local traffic."""
+
+    cluster: tuple[EndpointInfo, ...]
+    local: tuple[EndpointInfo, ...]
+    reachable: tuple[EndpointInfo, ...]  # every endpoint some chain may DNAT to
+    has_any: bool
+
+
+def _usable(eps: Sequence[EndpointInfo]) -> tuple[EndpointInfo, ...]:
+    ready = tuple(e for e in eps if e.ready)
+    return ready or tuple(e for e in eps if e.serving and e.terminating)
+
+
+def categorize(info: ServicePortInfo, eps: Sequence[EndpointInfo]) -> Categories:
+    cluster = _usable(eps) if info.uses_cluster_endpoints else ()
+    local = _usable([e for e in eps if e.local]) if info.uses_local_endpoints else ()
+    has_any = bool(cluster) or (info.uses_local_endpoints and bool(_usable(eps)))
+    reachable = tuple(sorted(set(cluster) | set(local)))
+    return Categories(cluster, local, reachable, has_any)
+
+
+def plan_service(info: ServicePortInfo, eps: Sequence[EndpointInfo],
+                 node: NodeConfig) -> ServicePlan:
+    """Every chain, element and affinity set of one service port."""
+    cat = categorize(info, eps)
+    spn = info.name
+    cluster_chain, local_chain = names.cluster_chain(spn), names.local_chain(spn)
+    internal_chain = local_chain if info.internal_policy_local else cluster_chain
+    has_internal = cat.has_any and (not info.internal_policy_local or bool(cat.local))
+    has_external = cat.has_any and (not info.external_policy_local or bool(cat.local))
+    elements = _elements(info, has_any=cat.has_any, has_internal=has_internal,
+                         has_external=has_external)
+    chains: list[Chain] = []
+    masq_rule = _internal_masquerade(info, node) if has_internal else None
+    if cat.cluster and info.uses_cluster_endpoints:
+        chains.append(Chain(cluster_chain, _policy_rules(
+            info, cat.cluster, masq_rule if internal_chain == cluster_chain else None)))
+    if cat.local and info.uses_local_endpoints:
+        chains.append(Chain(local_chain, _policy_rules(
+            info, cat.local, masq_rule if internal_chain == local_chain else None)))
+    if cat.has_any and info.externally_accessible:
+        chains.append(Chain(names.external_chain(spn),
+                            _external_rules(info, node, has_external)))
+    if cat.has_any and info.load_balancer_ips and info.load_balancer_source_ranges:
+        chains.append(_firewall(info, node))
+    chains.extend(Chain(names.endpoint_chain(spn, ep), _endpoint_rules(info, ep))
+                  for ep in cat.reachable)
+    affinity = tuple((names.affinity_set(spn, ep), info.session_affinity_timeout)
+                     for ep in cat.reachable) if info.affinity else ()
+    return ServicePlan(tuple(chains), tuple(elements), affinity)
+
+
+def _key(ip: str, info: ServicePortInfo, port: int) -> str:
+    return f"{ip} . {info.protocol.lower()} . {port}"
+
+
+def _elements(info: ServicePortInfo, *, has_any: bool, has_internal: bool,
+              has_external: bool) -> list[Element]:
+    """Map and set elements. Without any endpoint a destination is rejected; with some,
+    but none for its Local policy, dropped."""
+    spn, proto = info.name, info.protocol.lower()
+    verdict = DROP if has_any else REJECT
+    internal = names.local_chain(spn) if info.internal_policy_local else names.cluster_chain(spn)
+    external = f"goto {names.external_chain(spn)}"
+    out: list[Element] = [(layout.CLUSTER_IPS, info.cluster_ip, "")]
+    cip = _key(info.cluster_ip, info, info.port)
+    if has_internal:
+        out.append((layout.SERVICE_IPS, cip, f"goto {internal}"))
+    else:
+        out.append((layout.NO_ENDPOINT_SERVICES, cip, verdict))
+    fw = bool(info.load_balancer_source_ranges)
+    for ip in info.external_ips + info.load_balancer_ips:
+        key = _key(ip, info, info.port)
+        if has_any:
+            out.append((layout.SERVICE_IPS, key, external))
+        if not has_external:
+            out.append((layout.NO_ENDPOINT_SERVICES, key, verdict))
+    if has_any and fw:
+        out.extend((layout.FIREWALL_IPS, _key(ip, info, info.port),
+                    f"goto {names.firewall_chain(spn)}") for ip in info.load_balancer_ips)
+    if info.node_port:
+        key = f"{proto} . {info.node_port}"
+        if has_any:
+            out.append((layout.SERVICE_NODEPORTS, key, external))
+        if not has_external:
+            out.append((layout.NO_ENDPOINT_NODEPORTS, key, verdict))
+    return out
+
+
+def _internal_masquerade(info: ServicePortInfo, node: NodeConfig) -> str:
+    """ClusterIP traffic from outside the pod network (or all of it) is masqueraded."""
+    match = f"ip daddr {info.cluster_ip} {info.protocol.lower()} dport {info.port}"
+    if node.masquerade_all or not node.pod_cidr:
+        return f"{match} jump {layout.MARK_MASQ}"
+    return f"{match} ip saddr != {node.pod_cidr} jump {layout.MARK_MASQ}"
+
+
+def _policy_rules(info: ServicePortInfo, eps: Sequence[EndpointInfo],
+                  masq_rule: str | None) -> tuple[str, ...]:
+    spn = info.name
+    rules = [masq_rule] if masq_rule else []
+    if info.affinity:
+        rules.extend(f"ip saddr @{names.affinity_set(spn, ep)} goto {names.endpoint_chain(spn, ep)}"
+                     for ep in eps)
+    vmap = " , ".join(f"{i} : goto {names.endpoint_chain(spn, ep)}" for i, ep in enumerate(eps))
+    rules.append(f"numgen random mod {len(eps)} vmap {{ {vmap} }}")
+    return tuple(rules)
+
+
+def _external_rules(info: ServicePortInfo, node: NodeConfig,
+                    has_external: bool) -> tuple[str, ...]:
+    spn = info.name
+    cluster = names.cluster_chain(spn)
+    if not info.external_policy_local:
+        rules = [f"jump {layout.MARK_MASQ}"]
+        policy = cluster
+    else:
+        rules = [f"ip saddr {node.pod_cidr} goto {cluster}"] if node.pod_cidr else []
+        rules += [f"fib saddr type local jump {layout.MARK_MASQ}",
+                  f"fib saddr type local goto {cluster}"]
+        policy = names.local_chain(spn)
+    if has_external:
+        rules.append(f"goto {policy}")
+    return tuple(rules)
+
+
+def _firewall(info: ServicePortInfo, node: NodeConfig) -> Chain:
+    ranges = list(info.load_balancer_source_ranges)
+    nets = [ipaddress.ip_network(r) for r in ranges]
+    if any(ipaddress.ip_address(ip) in n for ip in node.ips for n in nets):
+        ranges.extend(info.load_balancer_ips)  # the node may reach its own LB IPs
+    sources = ", ".join(ranges)
+    return Chain(names.firewall_chain(info.name), (f"ip saddr != {{ {sources} }} drop",))
+
+
+def _endpoint_rules(info: ServicePortInfo, ep: EndpointInfo) -> tuple[str, ...]:
+    rules = [f"ip saddr {ep.ip} jump {layout.MARK_MASQ}"]
+    if info.affinity:
+        rules.append(f"update @{names.affinity_set(info.name, ep)} {{ ip saddr }}")
+    rules.append(f"meta l4proto {info.protocol.lower()} dnat to {ep.ip}:{ep.port}")
+    return tuple(rules)
