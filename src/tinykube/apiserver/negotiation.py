@@ -3,8 +3,9 @@
 kubectl asks for server-side Tables (``as=Table``) and aggregated discovery
 (``as=APIGroupDiscoveryList``) by Accept header and falls back to plain JSON for
 everything else; protobuf and CBOR are never answered (JSON is acceptable to every client
-that offers them). Request bodies are JSON, or YAML (POST/PUT with a YAML type, and
-server-side apply whose body kubectl sends as JSON, which is YAML too). A PUT without a
+that offers them). Request bodies are JSON, YAML (POST/PUT with a YAML type, and
+server-side apply whose body kubectl sends as JSON, which is YAML too), or protobuf for
+the kinds kubectl's typed ``create`` subcommands send that way. A PUT without a
 Content-Type (kubectl's scale) is read as JSON. Pure functions over header strings.
 """
 
@@ -14,6 +15,8 @@ from typing import Any, Literal
 
 from tinykube.errors import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 from tinykube.wire import codec
+
+from . import protobuf
 
 JSON = "application/json"
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
@@ -33,7 +36,7 @@ _PATCH_ACCEPTED = (
 )
 _BODY_ACCEPTED = (
     "the body of the request was in an unknown format - accepted media types include: "
-    "application/json, application/yaml"
+    "application/json, application/yaml, application/vnd.kubernetes.protobuf"
 )
 
 
@@ -78,6 +81,8 @@ def decode_object(data: bytes, content_type: str | None) -> dict[str, Any]:
         value = _json(data)
     elif mt in ("application/yaml", "text/yaml", "application/x-yaml"):
         value = _yaml(data)
+    elif mt == protobuf.MEDIA_TYPE:
+        value = protobuf.decode(data)  # kubectl create namespace/deployment/service
     else:
         raise UnsupportedMediaType(_BODY_ACCEPTED)
     return _object(value)

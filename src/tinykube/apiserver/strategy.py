@@ -2,13 +2,15 @@
 
 Kubernetes calls these "strategies" (``PrepareForCreate``, ``PrepareForUpdate``...):
 
-- every create gets a uid, a creationTimestamp and generation 1, and loses any
-  resourceVersion or deletion stamp the client sent;
+- every create gets a uid and a creationTimestamp, and loses any resourceVersion or
+  deletion stamp the client sent;
 - kinds with a status subresource throw away a client's ``status`` on create (a Pod
   starts ``Pending``, a Namespace ``Active``; Nodes keep theirs: the node agent creates
   them with status) and keep the stored ``status`` on updates of the main resource;
   the status subresource, the other way round, changes nothing but ``status``;
-- ``metadata.generation`` goes up when anything but metadata and status changes;
+- the kinds whose controllers report ``observedGeneration`` (Deployments, ReplicaSets,
+  StatefulSets; EndpointSlices too) start at ``metadata.generation`` 1, and it goes up
+  when anything but metadata and status changes; other kinds have none, as in Kubernetes;
 - Namespaces carry the ``kubernetes`` finalizer from birth and leave once both
   ``spec.finalizers`` and ``metadata.finalizers`` are empty;
 - Pods bound to a node are deleted gracefully (the node agent stops them, then deletes
@@ -26,6 +28,8 @@ from typing import Any
 
 from tinykube.api import meta
 from tinykube.api.kinds import (
+    DEPLOYMENT,
+    ENDPOINT_SLICE,
     ENDPOINTS,
     EVENT,
     KINDS,
@@ -42,7 +46,8 @@ from tinykube.errors import Cause
 
 _SYSTEM_CREATE_FIELDS = ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
                          "selfLink")
-_KEPT_ON_UPDATE = ("creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds")
+_KEPT_ON_UPDATE = ("creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                   "generation")
 NAMESPACE_FINALIZER = "kubernetes"
 DEFAULT_POD_GRACE = 30
 
@@ -52,6 +57,7 @@ class Strategy:
     kind: Kind
     allow_create_on_update: bool = False
     return_deleted_object: bool = False
+    tracks_generation: bool = False
 
     @property
     def has_status(self) -> bool:
@@ -65,7 +71,10 @@ class Strategy:
             md.pop(f, None)
         md["uid"] = meta.new_uid()
         md["creationTimestamp"] = meta.now()
-        md["generation"] = 1
+        if self.tracks_generation:
+            md["generation"] = 1
+        else:
+            md.pop("generation", None)
         if self.has_status and self.kind is not NODE:
             obj["status"] = initial_status(self.kind, obj)
         if self.kind is NAMESPACE:
@@ -85,7 +94,8 @@ class Strategy:
                 spec.pop("finalizers", None)
             else:
                 spec["finalizers"] = list(old_fin)
-        _bump_generation(new, old)
+        if self.tracks_generation:
+            _bump_generation(new, old)
 
     def prepare_status_update(self, new: Obj, old: Obj) -> Obj:
         """An update through /status: the old object with the new status."""
@@ -193,8 +203,6 @@ def _keep_system_metadata(new: Obj, old: Obj) -> None:
             md[f] = old_md[f]
         else:
             md.pop(f, None)
-    if "generation" in old_md:
-        md["generation"] = old_md["generation"]
     if not md.get("managedFields") and old_md.get("managedFields"):
         md["managedFields"] = old_md["managedFields"]
     md.pop("selfLink", None)
@@ -227,5 +235,9 @@ _SPECIAL = {
     SERVICE.kind: Strategy(SERVICE, return_deleted_object=True),
     ENDPOINTS.kind: Strategy(ENDPOINTS, allow_create_on_update=True),
     EVENT.kind: Strategy(EVENT, allow_create_on_update=True),
+    DEPLOYMENT.kind: Strategy(DEPLOYMENT, tracks_generation=True),
+    REPLICA_SET.kind: Strategy(REPLICA_SET, tracks_generation=True),
+    STATEFUL_SET.kind: Strategy(STATEFUL_SET, tracks_generation=True),
+    ENDPOINT_SLICE.kind: Strategy(ENDPOINT_SLICE, tracks_generation=True),
 }
 _STRATEGIES: dict[str, Strategy] = {k.kind: _SPECIAL.get(k.kind) or Strategy(k) for k in KINDS}

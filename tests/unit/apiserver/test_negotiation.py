@@ -61,9 +61,14 @@ def test_json_patch_needs_a_list() -> None:
         n.decode_patch(b"{}", "json")
 
 
-def test_protobuf_bodies_are_415() -> None:
-    with pytest.raises(UnsupportedMediaType):
+def test_protobuf_bodies_must_be_kubernetes_envelopes() -> None:
+    with pytest.raises(BadRequest):
         n.decode_object(b"\x00", "application/vnd.kubernetes.protobuf")
+
+
+def test_other_body_types_are_415() -> None:
+    with pytest.raises(UnsupportedMediaType):
+        n.decode_object(b"\x00", "application/cbor")
 
 
 def test_size_limit() -> None:

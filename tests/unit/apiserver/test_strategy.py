@@ -12,8 +12,11 @@ def test_create_resets_system_fields_and_status() -> None:
     for_kind(SERVICE).prepare_create(obj)
     md = obj["metadata"]
     assert "resourceVersion" not in md and "deletionTimestamp" not in md
-    assert md["uid"] != "mine" and md["creationTimestamp"] and md["generation"] == 1
+    assert md["uid"] != "mine" and md["creationTimestamp"] and "generation" not in md
     assert obj["status"] == {"loadBalancer": {}}
+    dep = {"metadata": {"name": "d", "generation": 7}, "spec": {}}
+    for_kind(DEPLOYMENT).prepare_create(dep)
+    assert dep["metadata"]["generation"] == 1
 
 
 def test_create_initial_status_per_kind() -> None:
