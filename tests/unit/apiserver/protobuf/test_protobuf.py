@@ -97,7 +97,8 @@ def test_kinds_without_a_schema_are_415() -> None:
         protobuf.decode(_envelope("v1", "ConfigMap", b""))
 
 
-@pytest.mark.parametrize("data", [b"nope", protobuf.MAGIC + b"\x0a\x05ab", protobuf.MAGIC + b"\x0f"])
+@pytest.mark.parametrize("data", [b"nope", protobuf.MAGIC + b"\x0a\x05ab",
+                                  protobuf.MAGIC + b"\x0f"])
 def test_malformed_bodies_are_400(data: bytes) -> None:
     with pytest.raises(BadRequest):
         protobuf.decode(data)
