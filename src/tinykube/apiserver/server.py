@@ -15,6 +15,7 @@ is logged and answered 500, never a dropped connection or a crashed server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import socket
@@ -54,6 +55,7 @@ class ApiServer:
         pod_streams: podstreams.PodStreams | None = None,
         allocator: ServiceAllocations | None = None,
         bookmark_interval: float = 60.0,
+        bootstrap_interval: float = 10.0,
     ) -> None:
         self._store = store
         self._auth = auth.TokenAuthenticator([tokens] if isinstance(tokens, str) else tokens)
@@ -71,6 +73,8 @@ class ApiServer:
         self._ready = False
         self._ctx: rest.Context | None = None
         self._cache: Cache | None = None
+        self._keeper: asyncio.Task[None] | None = None
+        self._bootstrap_interval = bootstrap_interval
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -123,6 +127,8 @@ class ApiServer:
             await self.stop()
             raise
         self._ready = True
+        self._keeper = asyncio.create_task(self._keep_bootstrapped(registry),
+                                           name="apiserver-bootstrap")
         log.info("apiserver ready url=%s", self.url)
 
     async def add_socket(self, sock: socket.socket) -> None:
@@ -136,6 +142,11 @@ class ApiServer:
     async def stop(self) -> None:
         """Stop in stages: not ready, watches ended, listeners closed, requests drained."""
         self._ready = False
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
         self._watchers.stop_all()
         runner, self._runner = self._runner, None
         if runner is not None:
@@ -143,6 +154,17 @@ class ApiServer:
         if self._cache is not None:
             await self._cache.stop()
         log.info("apiserver stopped")
+
+    async def _keep_bootstrapped(self, registry: Registry) -> None:
+        """Put back what bootstrap made if someone deleted it, as kube-apiserver does."""
+        while True:
+            await asyncio.sleep(self._bootstrap_interval)
+            try:
+                await bootstrap.run(registry, service_cidr=self._service_cidr,
+                                    port=self._advertised_port(),
+                                    advertise_address=self._advertise)
+            except Exception:
+                log.exception("bootstrap objects could not be restored")
 
     def _advertised_port(self) -> int:
         for host, port in self._addresses:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -108,4 +109,22 @@ async def test_the_service_cidr_decides_the_kubernetes_ip(pki: certs.CertFiles,
     async with running(store, pki, service_cidr=cidr):
         svc = await get(store, SERVICE.key("default", "kubernetes"))
         assert svc["spec"]["clusterIP"] == "10.0.0.1"
+    await store.close()
+
+
+async def test_deleted_bootstrap_objects_come_back(pki: certs.CertFiles) -> None:
+    store = MemoryStore()
+    await store.start()
+    ctx = ssl.create_default_context(cafile=str(pki.ca_cert))
+    async with running(store, pki, bootstrap_interval=0.05) as server:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx)) as s, \
+                s.delete(server.url + "/api/v1/namespaces/default/services/kubernetes",
+                         headers={"Authorization": f"Bearer {TOKEN}"}) as resp:
+            assert resp.status == 200
+        for _ in range(200):
+            if await store.get(SERVICE.key("default", "kubernetes")) is not None:
+                break
+            await asyncio.sleep(0.02)
+        svc = await get(store, SERVICE.key("default", "kubernetes"))
+        assert svc["spec"]["clusterIP"] == "10.96.0.1"
     await store.close()
