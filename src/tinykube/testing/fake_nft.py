@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from tinykube.errors import SystemError_
+from tinykube.host.conntrack import UdpFlowFilter
+from tinykube.host.nft import TableListing
 
 _T = TypeVar("_T")
 
@@ -301,6 +303,42 @@ class FakeNft:
         if self.table is None:
             return Trace()
         return _Tracer(self.table, pkt, local_ips, random.Random(seed), now).run()
+
+
+class FakeNftRunner:
+    """``proxy.nftables.NftRunner`` on a ``FakeNft``: records conntrack deletions, and
+    ``fail_next(error)`` makes the next transaction fail (nothing of it applied)."""
+
+    def __init__(self, nft: FakeNft | None = None) -> None:
+        self.nft = nft or FakeNft()
+        self.conntrack_deleted: list[UdpFlowFilter] = []
+        self.listings = 0
+        self._failures: list[BaseException] = []
+
+    def fail_next(self, error: BaseException | None = None) -> None:
+        self._failures.append(error or SystemError_("nft: injected failure"))
+
+    async def apply(self, text: str) -> None:
+        if self._failures:
+            raise self._failures.pop(0)
+        self.nft.apply(text)
+
+    async def list_table(self) -> TableListing | None:
+        self.listings += 1
+        t = self.nft.table
+        if t is None:
+            return None
+        return TableListing(frozenset(t.chains),
+                            {n: int(s.timeout) for n, s in t.sets.items() if s.kind == "set"})
+
+    async def delete_table(self) -> bool:
+        existed = self.nft.table is not None
+        self.nft.table = None
+        return existed
+
+    async def delete_udp(self, flt: UdpFlowFilter) -> int:
+        self.conntrack_deleted.append(flt)
+        return 0
 
 
 def _need(d: dict[str, _T], name: str) -> _T:
