@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import orjson
 import pytest
@@ -11,18 +12,32 @@ import pytest
 from tinykube.api.kinds import NAMESPACE, SERVICE
 from tinykube.apiserver.cache import Cache
 from tinykube.store.memory import MemoryStore
+from tinykube.store.sqlite import SqliteStore
+from tinykube.store.storage import Storage
 
 
 def svc(name: str, ns: str = "default") -> dict[str, object]:
     return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns}}
 
 
-@pytest.fixture
-async def store() -> AsyncIterator[MemoryStore]:
-    s = MemoryStore()
+@pytest.fixture(params=["memory", "sqlite"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
+    s: Storage = MemoryStore() if request.param == "memory" else SqliteStore(tmp_path / "db")
     await s.start()
     yield s
     await s.close()
+
+
+async def test_every_read_sees_the_write_before_it(store: Storage) -> None:
+    cache = Cache(store)
+    await cache.start()
+    try:
+        for i in range(30):
+            await store.create(SERVICE.key("default", f"s{i:02}"), svc(f"s{i:02}"))
+            entries, rev = await cache.list(SERVICE.prefix())
+            assert len(entries) == i + 1 and rev >= store.revision
+    finally:
+        await cache.stop()
 
 
 async def names(cache: Cache, prefix: str) -> list[str]:
@@ -30,7 +45,7 @@ async def names(cache: Cache, prefix: str) -> list[str]:
     return [e.obj["metadata"]["name"] for e in entries]
 
 
-async def test_reads_see_every_write_before_them(store: MemoryStore) -> None:
+async def test_reads_see_every_write_before_them(store: Storage) -> None:
     await store.create(SERVICE.key("default", "a"), svc("a"))
     cache = Cache(store)
     await cache.start()
@@ -51,7 +66,7 @@ async def test_reads_see_every_write_before_them(store: MemoryStore) -> None:
         await cache.stop()
 
 
-async def test_a_prefix_is_not_a_name_prefix(store: MemoryStore) -> None:
+async def test_a_prefix_is_not_a_name_prefix(store: Storage) -> None:
     await store.create(SERVICE.key("default", "web"), svc("web"))
     await store.create(SERVICE.key("default-2", "web"), svc("web", "default-2"))
     cache = Cache(store)
@@ -63,7 +78,7 @@ async def test_a_prefix_is_not_a_name_prefix(store: MemoryStore) -> None:
         await cache.stop()
 
 
-async def test_updates_replace_entries(store: MemoryStore) -> None:
+async def test_updates_replace_entries(store: Storage) -> None:
     key = SERVICE.key("default", "a")
     await store.create(key, svc("a"))
     cache = Cache(store)
@@ -79,7 +94,7 @@ async def test_updates_replace_entries(store: MemoryStore) -> None:
         await cache.stop()
 
 
-async def test_the_cache_lists_again_after_compaction_passed_it(store: MemoryStore) -> None:
+async def test_the_cache_lists_again_after_compaction_passed_it(store: Storage) -> None:
     cache = Cache(store)
     await cache.start()
     await cache.stop()  # stop following: the cache falls behind
@@ -93,7 +108,7 @@ async def test_the_cache_lists_again_after_compaction_passed_it(store: MemorySto
         await cache.stop()
 
 
-async def test_without_a_follower_reads_go_to_the_store(store: MemoryStore) -> None:
+async def test_without_a_follower_reads_go_to_the_store(store: Storage) -> None:
     cache = Cache(store)
     await cache.start()
     await cache.stop()
