@@ -486,3 +486,13 @@ async def test_protobuf_bodies_from_kubectl_create(api: Api) -> None:
                                     content_type="application/vnd.kubernetes.protobuf")
     assert status == 201 and out["spec"]["clusterIP"]
     assert out["spec"]["ports"][1]["targetPort"] == "https"
+
+
+async def test_validation_warnings_become_warning_headers(api: Api) -> None:
+    body = sample(SERVICE, "ext")
+    body["spec"]["externalIPs"] = ["192.0.2.10"]
+    status, headers, _ = await api.call("POST", collection(SERVICE), body)
+    assert status == 201
+    assert headers.getall("Warning") == [
+        '299 - "spec.externalIPs is deprecated and may no longer be implemented in some '
+        'clusters"']
