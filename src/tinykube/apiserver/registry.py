@@ -36,7 +36,7 @@ from .options import DeleteOptions, Selection, WriteOptions
 
 Mode = Literal["main", "status", "raw"]
 Transform = Callable[[Obj], tuple[Obj, list[str]]]
-ATTEMPTS = 8
+ATTEMPTS = 1000  # a lost race means another write won: every round makes progress
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # Kubernetes' SimpleNameGenerator alphabet
 
 
@@ -182,7 +182,8 @@ class Registry:
         if strategy.for_kind(kind).allow_create_on_update:
             async def create() -> Outcome:
                 return await self.create_object(kind, objects.clone(body), opts, warnings)
-        return await self.update_with(ref, lambda _: (body, warnings), opts, create=create)
+        return await self.update_with(ref, lambda _: (objects.clone(body), warnings), opts,
+                                      create=create)
 
     async def patch(self, ref: Ref, ptype: PatchType, body: Any, opts: WriteOptions) -> Outcome:
         create = None

@@ -104,20 +104,20 @@ class ApiServer:
 
     async def start(self) -> None:
         """Rebuild the allocators, listen, bootstrap; returns once the server is ready."""
+        self._ssl = tls_context(self._cert_file, self._key_file)
         allocator = self._allocator or _service_allocator(self._service_cidr, self._node_ports)
-        services, _ = await self._store.list(SERVICE.prefix())
-        allocator.rebuild(services)
         self._cache = Cache(self._store)
         await self._cache.start()
-        registry = Registry(self._store, allocator, self._cache)
-        self._ctx = rest.Context(registry, self._store, self._watchers, self._pod_streams)
-        self._ssl = tls_context(self._cert_file, self._key_file)
-        app = web.Application(client_max_size=MAX_BODY)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
-        await runner.setup()
-        self._runner = runner
         try:
+            services, _ = await self._cache.list(SERVICE.prefix())
+            allocator.rebuild(e.obj for e in services)
+            registry = Registry(self._store, allocator, self._cache)
+            self._ctx = rest.Context(registry, self._store, self._watchers, self._pod_streams)
+            app = web.Application(client_max_size=MAX_BODY)
+            app.router.add_route("*", "/{tail:.*}", self._handle)
+            self._runner = web.AppRunner(app, access_log=None,
+                                         shutdown_timeout=SHUTDOWN_TIMEOUT)
+            await self._runner.setup()
             for host, port in self._listen:
                 await self.add_socket(listen_socket(host, port))
             await bootstrap.run(registry, service_cidr=self._service_cidr,

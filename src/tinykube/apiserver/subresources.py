@@ -20,7 +20,7 @@ from tinykube.api import meta
 from tinykube.api.meta import Obj
 from tinykube.errors import BadRequest, Conflict
 
-from . import intake, patching, scale
+from . import intake, objects, patching, scale
 from .negotiation import PatchType
 from .options import WriteOptions
 from .registry import Outcome, Ref, Registry, patcher
@@ -29,7 +29,8 @@ from .registry import Outcome, Ref, Registry, patcher
 async def update_status(reg: Registry, ref: Ref, body: Obj, opts: WriteOptions) -> Outcome:
     warnings = intake.admit(ref.kind, body, opts.field_validation)
     intake.place(ref.kind, body, ref.namespace, ref.name)
-    return await reg.update_with(ref, lambda _: (body, warnings), opts, mode="status")
+    return await reg.update_with(ref, lambda _: (objects.clone(body), warnings), opts,
+                                 mode="status")
 
 
 async def patch_status(reg: Registry, ref: Ref, ptype: PatchType, body: Any,
