@@ -76,11 +76,6 @@ def _service(core: Any, ns: str, name: str) -> Any:
     return core.read_namespaced_service(name, ns)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="apiserver: kubectl's typed generators (create namespace, create deployment) POST "
-    "application/vnd.kubernetes.protobuf bodies, answered 415 for now",
-)
 def test_create_namespace_by_name(kubectl: Kubectl) -> None:
     name = unique("e2e-ns")
     assert kubectl.run("create", "namespace", name).stdout.strip() == f"namespace/{name} created"
