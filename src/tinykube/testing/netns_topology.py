@@ -84,11 +84,16 @@ class Topology:
     # ------------------------------------------------------------------ building
 
     @classmethod
-    def create(cls, pods: int = 3, *, servers: bool = True) -> Topology:
+    def create(cls, pods: int = 3, *, servers: bool = True,
+               local_service_range: str = "") -> Topology:
+        """The network; ``local_service_range`` (e.g. 10.96.0.0/12) is routed to the node's
+        own stack, as the userspace dataplane needs."""
         prefix = f"tinykube-t-{secrets.token_hex(3)}"
         topo = cls(prefix, f"{prefix}-node")
         try:
             topo._node()
+            if local_service_range:
+                _ip("-n", topo.node_ns, "route", "add", "local", local_service_range, "dev", "lo")
             for i in range(pods):
                 topo.pods.append(topo._pod(f"pod{i}", f"{prefix}-p{i}", f"10.244.0.{10 + i}", i))
             topo.client = topo._pod("client", f"{prefix}-c", CLIENT_IPS[0], 99)
