@@ -185,7 +185,9 @@ def invalid(kind: str, name: str, causes: list[Cause], group: str = "") -> Inval
     """The 422 the API returns for a failed validation, worded as Kubernetes words it."""
     parts = [f"{c.field}: {c.message}" for c in causes]
     body = parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
-    return Invalid(f'{kind} "{name}" is invalid: {body}', name=name, group=group, kind=kind, causes=causes)
+    return Invalid(
+        f'{kind} "{name}" is invalid: {body}', name=name, group=group, kind=kind, causes=causes
+    )
 
 
 def from_status(status: dict[str, Any], http_code: int | None = None) -> ApiError:

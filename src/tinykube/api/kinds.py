@@ -126,7 +126,8 @@ def by_resource(group: str, version: str, plural: str) -> Kind:
         return _BY_RESOURCE[(group, version, plural)]
     except KeyError:
         gv = f"{group}/{version}" if group else version
-        raise NotFound(f"the server could not find the requested resource ({gv} {plural})") from None
+        msg = f"the server could not find the requested resource ({gv} {plural})"
+        raise NotFound(msg) from None
 
 
 def by_gvk(api_version: str, kind: str) -> Kind:

@@ -9,7 +9,7 @@ frozen dataclasses of their own at their informer boundary.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, NewType
 
 Obj = dict[str, Any]
@@ -81,12 +81,12 @@ def new_uid() -> str:
 
 def now() -> str:
     """The current time as Kubernetes writes timestamps: RFC 3339, UTC, seconds."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def now_micro() -> str:
     """RFC 3339 with microseconds (``MicroTime``, used by Events and Leases)."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_time(value: str) -> datetime:
