@@ -18,6 +18,7 @@ import ipaddress
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from tinykube.proxy.model import EndpointInfo, NodeConfig, ServicePortInfo
 from tinykube.proxy.serviceplan import categorize
@@ -25,6 +26,12 @@ from tinykube.proxy.serviceplan import categorize
 
 class Choice(enum.Enum):
     DROP = "drop"
+
+
+class Picker(Protocol):
+    """What a listener asks for each new connection or UDP client."""
+
+    def pick(self, client_ip: str, *, external: bool, now: float) -> EndpointInfo | Choice: ...
 
 
 @dataclass(frozen=True)

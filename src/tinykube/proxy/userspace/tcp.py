@@ -19,7 +19,7 @@ import struct
 from tinykube.machinery.clock import Clock
 from tinykube.proxy.relay import relay, tune
 from tinykube.proxy.sockets import SocketFactory
-from tinykube.proxy.userspace.balancer import Balancer, Choice
+from tinykube.proxy.userspace.balancer import Choice, Picker
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ DROP_HOLD = 60.0  # seconds a dropped client is held before we let go
 
 
 class TcpListener:
-    def __init__(self, sock: socket.socket, balancer: Balancer, *, external: bool,
+    def __init__(self, sock: socket.socket, balancer: Picker, *, external: bool,
                  upstream: SocketFactory, clock: Clock) -> None:
         self.sock = sock
         self.balancer = balancer

@@ -20,7 +20,7 @@ from typing import Any
 from tinykube.machinery.clock import Clock
 from tinykube.proxy.model import EndpointInfo
 from tinykube.proxy.sockets import SocketFactory
-from tinykube.proxy.userspace.balancer import Balancer, Choice
+from tinykube.proxy.userspace.balancer import Choice, Picker
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class _Session:
 
 
 class UdpListener(asyncio.DatagramProtocol):
-    def __init__(self, sock: socket.socket, balancer: Balancer, *, external: bool,
+    def __init__(self, sock: socket.socket, balancer: Picker, *, external: bool,
                  upstream: SocketFactory, clock: Clock, idle: float = 30.0) -> None:
         self.sock = sock
         self.balancer = balancer
