@@ -3,7 +3,8 @@
 ``NodeNetwork.setup`` makes the node's network namespace (``tinykube-<node>``; a leftover
 of a crashed run with the same name is deleted first), loopback up, the bridge ``cbr0``
 with the pod CIDR's gateway address (10.244.0.1/24), the node IP (172.18.0.2/24) on an
-interface of its own, and ``net.ipv4.ip_forward=1`` — all inside that namespace, which
+interface of its own that also takes the default route (so ClusterIPs are routable from
+the node itself), and ``net.ipv4.ip_forward=1`` — all inside that namespace, which
 the proxy and DNS also use. ``teardown`` deletes it (with everything in it).
 
 ``node_object`` (pure) is the Node the agent registers: addresses, pod CIDR, capacity,
@@ -53,7 +54,8 @@ class NodeNetwork:
         try:
             prefix = cfg.network.prefixlen
             await netns.run([netns.bridge_plan(self.netns, BRIDGE, f"{cfg.gateway}/{prefix}")])
-            kind = await netns.add_local_address(self.netns, NODE_LINK, cfg.node_ip)
+            kind = await netns.add_local_address(self.netns, NODE_LINK, cfg.node_ip,
+                                                 default_route=True)
             await netns.write_sysctl(self.netns, "net.ipv4.ip_forward", "1")
         except BaseException:
             await netns.delete(self.netns)

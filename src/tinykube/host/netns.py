@@ -88,25 +88,34 @@ def bridge_plan(netns: str, bridge: str, address: str) -> IpBatch:
     ))
 
 
-def local_address_plan(netns: str, link: str, kind: str, address: str) -> IpBatch:
-    """An interface of ``kind`` that only carries ``address`` (a node IP), up."""
-    return IpBatch(check_name(netns), (
+def local_address_plan(netns: str, link: str, kind: str, address: str, *,
+                       default_route: bool = False) -> IpBatch:
+    """An interface of ``kind`` that carries ``address`` (a node IP), up; with
+    ``default_route`` it also takes the namespace's default route, so traffic to addresses
+    nobody owns (ClusterIPs) is routed and reaches the dataplane's hooks, as on a node."""
+    lines = [
         f"link add {check_ifname(link)} type {kind}",
         f"addr add {_iface(address)} dev {link}",
         f"link set {link} up",
-    ))
+    ]
+    if default_route:
+        lines.append(f"route add default dev {link}")
+    return IpBatch(check_name(netns), tuple(lines))
 
 
 def veth_plan(bridge_ns: str, bridge: str, host_if: str, *, peer_ns: str, peer_if: str,
               address: str, gateway: str) -> list[IpBatch]:
     """A veth from ``bridge`` (in ``bridge_ns``) to ``peer_if`` in ``peer_ns`` with
-    ``address``, loopback up and a default route via ``gateway``."""
+    ``address``, loopback up and a default route via ``gateway``. The bridge port is in
+    hairpin mode (the kubelet's hairpin-veth), so a pod reaches itself through a Service."""
     ipaddress.ip_address(gateway)
     return [
         IpBatch(check_name(bridge_ns), (
             f"link add {check_ifname(host_if)} type veth peer name {check_ifname(peer_if)}"
             f" netns {check_name(peer_ns)}",
-            f"link set {host_if} master {check_ifname(bridge)} up",
+            f"link set {host_if} master {check_ifname(bridge)}",
+            f"link set {host_if} type bridge_slave hairpin on",
+            f"link set {host_if} up",
         )),
         IpBatch(peer_ns, (
             "link set lo up",
@@ -165,13 +174,15 @@ async def run(batches: Iterable[IpBatch]) -> None:
                         "\n".join(batch.lines) + "\n")
 
 
-async def add_local_address(netns: str, link: str, address: str) -> str:
+async def add_local_address(netns: str, link: str, address: str, *,
+                            default_route: bool = False) -> str:
     """An interface carrying ``address`` (dummy, or ifb where the kernel has no dummy);
     returns the kind used."""
     failure: SystemError_ | None = None
     for kind in LOCAL_LINK_KINDS:
         try:
-            await run([local_address_plan(netns, link, kind, address)])
+            await run([local_address_plan(netns, link, kind, address,
+                                          default_route=default_route)])
             return kind
         except SystemError_ as e:
             failure = e

@@ -29,7 +29,9 @@ def test_veth_plan_creates_the_peer_directly_in_the_pod_namespace():
                                 peer_if="eth0", address="10.244.0.5/24", gateway="10.244.0.1")
     assert node.netns == "tinykube-n1" and pod.netns == "tinykube-pod-abc"
     assert node.lines == ("link add tk-abc type veth peer name eth0 netns tinykube-pod-abc",
-                          "link set tk-abc master cbr0 up")
+                          "link set tk-abc master cbr0",
+                          "link set tk-abc type bridge_slave hairpin on",
+                          "link set tk-abc up")
     assert pod.lines == ("link set lo up", "addr add 10.244.0.5/24 dev eth0",
                          "link set eth0 up", "route add default via 10.244.0.1")
 
@@ -48,6 +50,9 @@ def test_local_address_plan():
     p = netns.local_address_plan("tinykube-n1", "tk-node", "dummy", "172.18.0.2/24")
     assert p.lines == ("link add tk-node type dummy", "addr add 172.18.0.2/24 dev tk-node",
                        "link set tk-node up")
+    routed = netns.local_address_plan("tinykube-n1", "tk-node", "ifb", "172.18.0.2/24",
+                                      default_route=True)
+    assert routed.lines[-1] == "route add default dev tk-node"
 
 
 async def test_sysctls_outside_net_are_refused():
