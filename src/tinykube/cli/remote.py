@@ -1,0 +1,114 @@
+"""Running a command in a pod's container over ``v5.channel.k8s.io`` (exec and attach).
+
+The client side of the Kubernetes channel protocol: stdout and stderr arrive on channels 1
+and 2 and are copied to ours; our stdin (``-i``) goes out on channel 0 and its end is
+signalled with v5's close message; a terminal (``-t``) is put in raw mode and its size sent
+on channel 4; channel 3 carries the final ``Status``, whose ``ExitCode`` cause is the
+command's exit status (kubectl prints ``command terminated with exit code N``).
+``exit_status`` is the pure part; ``interact`` is the shell around a ``Transport``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from typing import Any, BinaryIO, TextIO
+
+from tinykube.cli.transport import Channels, Params, Transport
+from tinykube.errors import ApiError, from_status
+
+
+def exit_status(raw: bytes) -> tuple[int, str]:
+    """The exit status a channel-3 ``Status`` reports, and a message for failures."""
+    try:
+        status: Any = json.loads(raw.decode() or "{}")
+    except ValueError:
+        return 1, f"error: {raw.decode(errors='replace')}"
+    if not isinstance(status, dict) or status.get("status") == "Success":
+        return 0, ""
+    if status.get("reason") == "NonZeroExitCode":
+        for cause in (status.get("details") or {}).get("causes") or []:
+            if cause.get("reason") == "ExitCode" and str(cause.get("message", "")).isdigit():
+                code = int(cause["message"])
+                return code, f"command terminated with exit code {code}"
+    err: ApiError = from_status(status)
+    return 1, f"error: {err.message}"
+
+
+async def interact(transport: Transport, path: str, params: Params, *, stdin: bool,
+                   tty: bool, out: TextIO, err: TextIO) -> int:
+    """Run the stream at ``path`` to its end; the exit status of the remote command."""
+    async with transport.websocket(path, params) as channels:
+        feeder = asyncio.create_task(_feed_stdin(channels, tty)) if stdin else None
+        try:
+            with _raw_terminal(tty and stdin):
+                code, message = await _pump(channels, out, err)
+        finally:
+            if feeder is not None:
+                feeder.cancel()
+                with contextlib.suppress(asyncio.CancelledError, ApiError):
+                    await feeder
+    if message:
+        err.write(message + "\n")
+        err.flush()
+    return code
+
+
+async def _pump(channels: Channels, out: TextIO, err: TextIO) -> tuple[int, str]:
+    code, message = 0, ""
+    async for channel, data in channels.messages():
+        if channel == Channels.STDOUT:
+            _write(out, data)
+        elif channel == Channels.STDERR:
+            _write(err, data)
+        elif channel == Channels.ERROR:
+            code, message = exit_status(data)
+    return code, message
+
+
+def _write(stream: TextIO, data: bytes) -> None:
+    binary: BinaryIO | None = getattr(stream, "buffer", None)
+    if binary is not None:
+        binary.write(data)
+        binary.flush()
+    else:
+        stream.write(data.decode(errors="replace"))
+        stream.flush()
+
+
+async def _feed_stdin(channels: Channels, tty: bool) -> None:
+    if tty and sys.stdin.isatty():
+        size = shutil.get_terminal_size()
+        resize = json.dumps({"Width": size.columns, "Height": size.lines}).encode()
+        await channels.send(Channels.RESIZE, resize)
+    loop = asyncio.get_running_loop()
+    fd = sys.stdin.fileno()
+    while True:
+        data = await loop.run_in_executor(None, os.read, fd, 4096)
+        if not data:
+            await channels.close_stdin()
+            return
+        await channels.send(Channels.STDIN, data)
+
+
+@contextlib.contextmanager
+def _raw_terminal(enabled: bool) -> Iterator[None]:
+    """The local terminal in raw mode while a remote terminal owns it."""
+    if not enabled or not sys.stdin.isatty():
+        yield
+        return
+    import termios
+    import tty
+
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setraw(fd)
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
