@@ -128,3 +128,8 @@ class NftDataplane:
     async def cleanup(self) -> None:
         await self.runner.delete_table()
         self._applied, self._programmed, self._need_full = plan.EMPTY, {}, True
+
+
+async def remove(netns: str, table: str = plan.TABLE) -> bool:
+    """Delete our table from ``netns`` (``tinykube down`` from another process)."""
+    return await nft.delete_table(netns, table)

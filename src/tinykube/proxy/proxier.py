@@ -12,7 +12,8 @@ kube-proxy's ``Proxier`` in nftables mode, with the dataplane behind an interfac
 - syncs are rate limited (``min_sync_period``) and happen at least every
   ``max_sync_period`` even when nothing changes;
 - after a committed sync the followers (health checks, host publisher) catch up and their
-  problems become Warning Events, each reported once.
+  problems become Warning Events on the Service (``warn``), each reported once while it
+  lasts.
 
 ``run()`` runs until cancelled; ``cleanup()`` removes what the dataplane and the followers
 created (``tinykube down``).
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from tinykube.api import kinds
 from tinykube.api.meta import Obj
@@ -37,23 +38,24 @@ from tinykube.proxy.changes import (
 )
 from tinykube.proxy.dataplane import Dataplane
 from tinykube.proxy.follower import Follower, Problem
-from tinykube.proxy.model import NodeConfig, ProxyState, ServicePortName
+from tinykube.proxy.model import NodeConfig, ProxyState, ServicePortName, slice_service
 
 log = logging.getLogger(__name__)
 
-Recorder = Callable[[Problem], Awaitable[None]]
+# ``controllers.events.Recorder.warning`` has this shape: (involved object, reason, message)
+Warn = Callable[[Obj, str, str], None]
 
 
 class Proxier:
     def __init__(self, informers: InformerFactory, dataplane: Dataplane, node: NodeConfig, *,
-                 followers: Sequence[Follower] = (), recorder: Recorder | None = None,
+                 followers: Sequence[Follower] = (), warn: Warn | None = None,
                  min_sync_period: float = 0.0, max_sync_period: float = 3600.0,
                  full_sync_period: float = 3600.0, own_informers: bool = False,
                  clock: Clock | None = None) -> None:
         self.node = node
         self.dataplane = dataplane
         self.followers = list(followers)
-        self._recorder = recorder
+        self._warn = warn
         self._informers = informers
         self._own_informers = own_informers
         self._clock = clock or LoopClock()
@@ -91,6 +93,8 @@ class Proxier:
         self._changed(self.endpoint_changes.update(obj))
 
     def _on_slice_update(self, old: Obj, new: Obj) -> None:
+        if slice_service(old) != slice_service(new):  # relabelled to another Service
+            self._changed(self.endpoint_changes.update(old, removed=True))
         self._changed(self.endpoint_changes.update(new))
 
     def _on_slice_delete(self, obj: Obj) -> None:
@@ -147,9 +151,10 @@ class Proxier:
                 log.exception("proxy follower %r failed", f)
         for p in sorted(problems - self._reported):
             log.warning("service=%s/%s reason=%s %s", p.namespace, p.name, p.reason, p.message)
-            if self._recorder is not None:
+            svc = self._services_inf.get(f"{p.namespace}/{p.name}")
+            if self._warn is not None and svc is not None:
                 try:
-                    await self._recorder(p)
+                    self._warn(svc, p.reason, p.message)
                 except Exception as e:
                     log.warning("could not record event for %s/%s: %s", p.namespace, p.name, e)
         self._reported = problems

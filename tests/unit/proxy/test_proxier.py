@@ -148,19 +148,19 @@ async def test_follower_problems_are_recorded_once_and_cleanup_removes_everythin
         started: list) -> None:
     api = FakeApi()
     await web(api, "10.244.0.2")
-    recorded: list[Problem] = []
+    recorded: list[tuple[str, str]] = []
 
-    async def record(p: Problem) -> None:
-        recorded.append(p)
+    def warn(obj: Obj, reason: str, message: str) -> None:
+        recorded.append((obj["metadata"]["name"], reason))
 
     follower = Complaining()
-    h = Harness(api, followers=[follower], recorder=record)
+    h = Harness(api, followers=[follower], warn=warn)
     started.append(asyncio.create_task(h.proxier.run()))
     await eventually(lambda: follower.calls == 1)
     await api.patch(kinds.ENDPOINT_SLICE, "web-abcde",
                     {"endpoints": [endpoint("10.244.0.3")]}, "default")
     await eventually(lambda: follower.calls == 2)
-    assert [p.reason for p in recorded] == ["PortInUse"]
+    assert recorded == [("web", "PortInUse")]
     await h.proxier.cleanup()
     assert follower.closed and h.runner.nft.table is None
 
