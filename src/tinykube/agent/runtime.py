@@ -23,6 +23,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from tinykube.agent import fdio
 from tinykube.agent.sandbox import Layout
 from tinykube.api.meta import Obj
 from tinykube.host import process
@@ -149,18 +150,25 @@ class Running:
         self._listeners.add(fn)
         return lambda: self._listeners.discard(fn)
 
-    def write_stdin(self, data: bytes) -> None:
+    async def write_stdin(self, data: bytes) -> None:
+        """Input for the container (its terminal or its stdin pipe); lost if it has none."""
         fd = self.process.pty_fd if self.process.pty_fd is not None else self.process.stdin_fd
         if fd is None:
             return
-        with contextlib.suppress(BlockingIOError, BrokenPipeError, OSError):
-            os.write(fd, data)
+        with contextlib.suppress(OSError):
+            await fdio.write_all(fd, data)
 
-    def close_stdin(self) -> None:
-        if self.process.stdin_fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self.process.stdin_fd)
-            self.process.stdin_fd = None
+    async def close_stdin(self) -> None:
+        """End the container's input: close its stdin pipe, or type end-of-file on its
+        terminal (``stdinOnce`` after the first attach)."""
+        if self.process.pty_fd is not None:
+            await self.write_stdin(b"\x04")
+        else:
+            self.process.close_stdin()
+
+    def resize(self, columns: int, rows: int) -> None:
+        if self.process.pty_fd is not None:
+            process.set_window_size(self.process.pty_fd, columns, rows)
 
     async def wait(self) -> int:
         code = await self.process.wait()

@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 import os
 import signal
+import struct
 import subprocess
 import sys
+import termios
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -128,6 +131,13 @@ class Process:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, sig)
 
+    def close_stdin(self) -> None:
+        """End the process's input (its stdin pipe)."""
+        if self.stdin_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.stdin_fd)
+            self.stdin_fd = None
+
     def close(self) -> None:
         """Close the caller's ends of stdio."""
         for fd in (self.stdin_fd, self.stdout_fd, self.stderr_fd, self.pty_fd):
@@ -175,6 +185,7 @@ def _stdio(spawn: Spawn, mine: list[int], theirs: list[int]
         r, w = os.pipe()
         mine.append(w)
         theirs.append(r)
+        os.set_blocking(w, False)
         ends["stdin"], stdin = w, r
     if spawn.stdio == "pipes":
         out_r, out_w = os.pipe()
@@ -199,6 +210,12 @@ def _devnull(theirs: list[int], flags: int) -> int:
     fd = os.open(os.devnull, flags | os.O_CLOEXEC)
     theirs.append(fd)
     return fd
+
+
+def set_window_size(fd: int, columns: int, rows: int) -> None:
+    """Resize the terminal whose master side is ``fd`` (its process gets SIGWINCH)."""
+    with contextlib.suppress(OSError):
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
 
 
 # --------------------------------------------------------------------------- sweeping
