@@ -62,8 +62,9 @@ class _Fixed:
     def __init__(self, target: tuple[str, int]) -> None:
         self.endpoint = EndpointInfo(target[0], target[1])
 
-    def pick(self, client_ip: str, *, external: bool, now: float) -> EndpointInfo | Choice:
-        return self.endpoint
+    def pick(self, client_ip: str, *, external: bool, now: float,
+             avoid: frozenset[str] = frozenset()) -> EndpointInfo | Choice | None:
+        return None if self.endpoint.address in avoid else self.endpoint
 
 
 def publications(info: ServicePortInfo, node: NodeConfig,

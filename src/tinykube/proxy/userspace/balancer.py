@@ -31,7 +31,11 @@ class Choice(enum.Enum):
 class Picker(Protocol):
     """What a listener asks for each new connection or UDP client."""
 
-    def pick(self, client_ip: str, *, external: bool, now: float) -> EndpointInfo | Choice: ...
+    def pick(self, client_ip: str, *, external: bool, now: float,
+             avoid: frozenset[str] = frozenset()) -> EndpointInfo | Choice | None:
+        """An endpoint; ``DROP``; or None when every candidate is in ``avoid``
+        (addresses whose dial just failed)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -68,11 +72,16 @@ class Balancer:
         else:
             self._affinity = {c: v for c, v in self._affinity.items() if v[0] in alive}
 
-    def pick(self, client_ip: str, *, external: bool, now: float) -> EndpointInfo | Choice:
-        """The endpoint for a new connection from ``client_ip``."""
+    def pick(self, client_ip: str, *, external: bool, now: float,
+             avoid: frozenset[str] = frozenset()) -> EndpointInfo | Choice | None:
+        """The endpoint for a new connection from ``client_ip`` (see ``Picker``)."""
         candidates = self._candidates(client_ip, external)
         if not candidates:
             return Choice.DROP
+        if avoid:
+            candidates = tuple(e for e in candidates if e.address not in avoid)
+            if not candidates:
+                return None
         info = self._info
         assert info is not None
         if info.affinity:

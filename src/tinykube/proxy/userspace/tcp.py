@@ -2,9 +2,9 @@
 
 Each accepted connection gets an endpoint from the port's ``Balancer`` and an upstream
 socket from the ``SocketFactory`` (so it lives in the node's namespace), then
-``relay.relay`` moves the bytes. Like kube-proxy's userspace mode, a failed dial is
-retried on a fresh choice with growing timeouts (0.25 s, 0.5 s, 1 s, 2 s) before the
-client is reset. A ``DROP`` choice holds the client without an answer until it gives up.
+``relay.relay`` moves the bytes. Like kube-proxy's userspace mode, a failed dial moves
+on to another endpoint with growing timeouts (0.25 s, 0.5 s, 1 s, 2 s) before the client
+is reset. A ``DROP`` choice holds the client without an answer until it gives up.
 Every connection task belongs to its listener and ends with it.
 """
 
@@ -68,10 +68,11 @@ class TcpListener:
 
     async def _dial(self, client_ip: str) -> socket.socket | Choice | None:
         loop = asyncio.get_running_loop()
+        failed: frozenset[str] = frozenset()
         for timeout in DIAL_TIMEOUTS:
             choice = self.balancer.pick(client_ip, external=self.external,
-                                        now=self._clock.now())
-            if choice is Choice.DROP:
+                                        now=self._clock.now(), avoid=failed)
+            if choice is None or choice is Choice.DROP:
                 return choice
             sock = await self._upstream.socket(socket.AF_INET, socket.SOCK_STREAM)
             try:
@@ -80,6 +81,7 @@ class TcpListener:
                 return sock
             except (OSError, TimeoutError) as e:
                 sock.close()
+                failed |= {choice.address}
                 log.debug("userspace dial endpoint=%s failed: %s", choice.address, e)
         return None
 

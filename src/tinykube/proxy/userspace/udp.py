@@ -74,7 +74,7 @@ class UdpListener(asyncio.DatagramProtocol):
         now = self._clock.now()
         if session is None:
             choice = self.balancer.pick(addr[0], external=self.external, now=now)
-            if choice is Choice.DROP:
+            if choice is None or choice is Choice.DROP:
                 return
             session = _Session(choice, now)
             self._sessions[addr] = session
