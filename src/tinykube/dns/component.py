@@ -38,6 +38,7 @@ from tinykube.errors import SystemError_, TinykubeError
 from tinykube.host.nssocket import NetnsSockets
 from tinykube.machinery.apiclient import ApiClient
 from tinykube.machinery.factory import InformerFactory
+from tinykube.machinery.informer import Informer
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +73,15 @@ class ClusterDns:
         self.resync = resync
         self.metrics = Metrics()
         self.zone: Zone | None = None
+        self._watched: list[Informer] = []
         self.ready = asyncio.Event()  # serving (sockets bound)
         self.published = asyncio.Event()  # kube-dns written at least once
         self._member: Member | None = None  # in the Endpoints: withdraw on stop
 
     async def run(self) -> None:
-        zone = Zone(replace(self._config, serial=int(time.time())), track_namespaces=True)
-        watched = feed.attach(zone, self._informers, namespaces=True)
-        self.zone = zone
+        zone, watched = self._attach()
+        self.ready.clear()
+        self.published.clear()
         own = (self.listen_ip, self.port) if self.netns is None else None
         forwarder = Forwarder(upstreams.choose(self._upstreams, resolv_conf=self._resolv_conf,
                                                own=own), metrics=self.metrics)
@@ -102,6 +104,15 @@ class ClusterDns:
             async with asyncio.TaskGroup() as tg:
                 synced = tg.create_task(feed.mark_synced(zone, watched), name="dns-synced")
                 await self._publish(synced)
+
+    def _attach(self) -> tuple[Zone, list[Informer]]:
+        """The zone on the shared informers, made on the first run only: informers cannot
+        drop handlers, so a restarted component keeps the zone they keep feeding."""
+        if self.zone is None:
+            self.zone = Zone(replace(self._config, serial=int(time.time())),
+                             track_namespaces=True)
+            self._watched = feed.attach(self.zone, self._informers, namespaces=True)
+        return self.zone, self._watched
 
     # ------------------------------------------------------------------ sockets
 

@@ -163,3 +163,25 @@ async def test_a_deleted_kube_dns_comes_back_on_resync() -> None:
         await eventually(lambda: r.api.find(kinds.SERVICE, "kube-dns", "kube-system") is not None)
     finally:
         await _stop(r)
+
+
+async def test_a_restarted_component_serves_the_same_zone_again() -> None:
+    r = await _start()
+    try:
+        await asyncio.wait_for(r.dns.published.wait(), 5)
+        zone, port = r.dns.zone, r.dns.port
+        first = r.tasks.pop(0)
+        first.cancel()
+        await asyncio.gather(first, return_exceptions=True)
+        r.tasks.append(asyncio.create_task(r.dns.run()))
+        await asyncio.wait_for(r.dns.published.wait(), 5)
+        assert r.dns.zone is zone  # not a second set of handlers on the shared informers
+        assert r.dns.port == port
+        await r.api.create(kinds.SERVICE, service("late", "default", ip="10.96.6.6"))
+
+        async def served() -> bool:
+            msg = await r.udp("late.default.svc.cluster.local.")
+            return addresses(msg) == ["10.96.6.6"]
+        await eventually(served)
+    finally:
+        await _stop(r)
