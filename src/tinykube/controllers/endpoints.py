@@ -68,7 +68,13 @@ def address_of(pod: Obj, svc: Obj, ip: str) -> dict[str, Any]:
 
 
 def _port_key(port: dict[str, Any]) -> tuple[str, int, str, str]:
-    return (port["name"], port["port"], port["protocol"], str(port.get("appProtocol") or ""))
+    return (str(port.get("name") or ""), port["port"], port["protocol"],
+            str(port.get("appProtocol") or ""))
+
+
+def _endpoints_port(port: dict[str, Any]) -> dict[str, Any]:
+    """Endpoints omit an empty port name (``omitempty``); slices keep ``name: ""``."""
+    return {k: v for k, v in port.items() if k != "name" or v}
 
 
 def _addr_key(addr: dict[str, Any]) -> tuple[str, str]:
@@ -96,7 +102,7 @@ def subsets_for(svc: Obj, pods: Iterable[Obj]) -> list[Subset]:
             continue
         for port in rules.resolved_ports(svc, pod):
             pk = _port_key(port)
-            ports[pk] = port
+            ports[pk] = _endpoints_port(port)
             by_port.setdefault(pk, {})[_addr_key(addr)] = (addr, ready)
     return repack(by_port, ports)
 

@@ -4,7 +4,8 @@ Until the real agent exists, controller tests and benchmarks need pods to move t
 their life. ``FakeNode(api, "node-1").run()`` registers a Ready Node, then for every pod
 bound to it (or, with ``take_unbound``, not bound at all) reports ``Running`` with the next
 IP of its pod CIDR and ``Ready`` (unless ``auto_ready`` is off), and finishes the deletion
-of terminating pods (a delete with grace 0, what the agent does once containers stopped).
+of terminating pods (a delete with grace 0, what the agent does once containers stopped)
+unless ``finish_deletions`` is off.
 The helpers ``report``, ``set_ready`` and ``finish_deletion`` do one step by hand.
 """
 
@@ -72,12 +73,14 @@ async def finish_deletion(api: ApiClient, pod: Obj) -> None:
 class FakeNode:
     def __init__(self, api: ApiClient, name: str = "node-1", *,
                  pod_cidr: str = "10.244.0.0/24", auto_ready: bool = True,
-                 take_unbound: bool = False, register: bool = True) -> None:
+                 take_unbound: bool = False, register: bool = True,
+                 finish_deletions: bool = True) -> None:
         self.api = api
         self.name = name
         self.auto_ready = auto_ready
         self.take_unbound = take_unbound
         self.register = register
+        self.finish_deletions = finish_deletions
         self._hosts: Iterator[ipaddress.IPv4Address] = ipaddress.IPv4Network(pod_cidr).hosts()
         next(self._hosts)  # .1 is the bridge
         self._pods = Informer(api, kinds.POD)
@@ -115,7 +118,8 @@ class FakeNode:
 
     async def _handle(self, pod: Obj) -> None:
         if meta.is_terminating(pod):
-            await finish_deletion(self.api, pod)
+            if self.finish_deletions:
+                await finish_deletion(self.api, pod)
             return
         if (pod.get("status") or {}).get("podIP"):
             return

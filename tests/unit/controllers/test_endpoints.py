@@ -31,7 +31,7 @@ def test_ready_and_unready_pods_split_and_terminating_pods_drop():
     (subset,) = subsets_for(svc, [ready, unready, going, no_ip, done])
     assert ips(subset) == ["10.0.0.2"]
     assert ips(subset, "notReadyAddresses") == ["10.0.0.1"]
-    assert subset["ports"] == [{"name": "", "port": 80, "protocol": "TCP"}]
+    assert subset["ports"] == [{"port": 80, "protocol": "TCP"}]
     addr = subset["addresses"][0]
     assert addr["nodeName"] == "n1"
     assert addr["targetRef"] == {"kind": "Pod", "namespace": "default", "name": "a", "uid": "u1"}
