@@ -11,8 +11,9 @@ is ``nginx``), first in the user's mapping file, then among the built-in stand-i
 - ``busybox*``, ``*dnsutils*``, ``dig``, and plain distribution images: ``sleep infinity``
   (``sh`` when the container keeps stdin open, as ``kubectl run -it`` asks), so that
   ``kubectl exec`` runs the host's ``nslookup``, ``dig``, ``wget`` inside the pod;
-- ``techdozo/grpc-lb-server``/``-client``: TODO — the gRPC stand-ins need grpcio; until
-  they exist these images are reported as not supported.
+- ``techdozo/grpc-lb-server``/``-client``: ``standins/grpc_lb.py`` (needs grpcio, so it
+  runs with the installed packages): a server answering its pod name on 8001, and a
+  client making ``round_robin`` calls to ``$SERVER_HOST``.
 
 An image found nowhere gives ``Unsupported``: the container stays Waiting with reason
 ``ImageNotSupported`` and a message saying how to map it. As in Docker, ``command``
@@ -41,18 +42,19 @@ SLEEP = ("sleep", "infinity")
 SHELL_IMAGES = ("busybox*", "*dnsutils*", "dig", "alpine*", "ubuntu*", "debian*", "fedora*",
                 "centos*", "rockylinux*", "almalinux*", "amazonlinux*")
 HTTP_IMAGES = {"nginx*": "nginx", "httpd*": "httpd"}
-# TODO(grpc stand-ins): map these to standins/grpc_server.py and grpc_client.py once
-# grpcio is a dependency (server: reports its pod name on :8001; client: N calls with
-# round_robin to $SERVER_HOST, printing which pod answered each).
-GRPC_IMAGES = ("techdozo/grpc-lb-server", "techdozo/grpc-lb-client")
+GRPC_IMAGES = {"techdozo/grpc-lb-server": "server", "techdozo/grpc-lb-client": "client"}
+GRPC_PORT = 8001
 
 
 @dataclass(frozen=True)
 class ImageConfig:
-    """An image's entrypoint and default arguments, Docker's two halves of a command."""
+    """An image's entrypoint and default arguments, Docker's two halves of a command, and
+    for a stand-in server the port it serves: the container counts as started only once
+    that port accepts (an implicit startup probe), so Ready means serving."""
 
     entrypoint: tuple[str, ...] = ()
     cmd: tuple[str, ...] = ()
+    serves: int | None = None
 
 
 @dataclass(frozen=True)
@@ -95,12 +97,13 @@ def resolve(container: Obj, *, python: str, user_map: UserMap = (),
             return config
     for pattern, flavor in HTTP_IMAGES.items():
         if fnmatch.fnmatchcase(base, pattern):
-            return ImageConfig(cmd=http_standin(python, flavor, container))
+            return ImageConfig(cmd=http_standin(python, flavor, container), serves=80)
     if any(fnmatch.fnmatchcase(base, p) for p in SHELL_IMAGES):
         return ImageConfig(cmd=("sh",) if container.get("stdin") else SLEEP)
     if repo in GRPC_IMAGES:
-        return Unsupported(REASON, f'image "{image}": the gRPC stand-in is not built yet; '
-                           f"{_how(repo, map_file)}")
+        role = GRPC_IMAGES[repo]
+        return ImageConfig(cmd=(python, "-I", str(STANDINS / "grpc_lb.py"), role),
+                           serves=GRPC_PORT if role == "server" else None)
     return Unsupported(REASON, f'image "{image}" has no tinykube stand-in and the container '
                        f"has no command; {_how(repo, map_file)}")
 

@@ -262,7 +262,7 @@ class PodWorker:
         rec.image_id = f"tinykube://{images.repository(str(c.get('image') or ''))}"
         self.running[name] = run
         self._spawn(self._watch(name, run, rec))
-        self._start_probes(c, rec, run)
+        self._start_probes(c, rec, run, image.serves)
         log.info("pod=%s container=%s started pid=%d restart=%d", self.name, name, run.pid,
                  rec.restart_count)
 
@@ -271,8 +271,11 @@ class PodWorker:
                                   host_ips=(self.ctx.config.host_ip,),
                                   allocatable=self.ctx.config.capacity)
 
-    def _start_probes(self, c: Obj, rec: Container, run: runtime.Running) -> None:
+    def _start_probes(self, c: Obj, rec: Container, run: runtime.Running,
+                      serves: int | None) -> None:
         specs = probes.specs(c)
+        if serves is not None and "startup" not in specs:
+            specs["startup"] = probes.serving(serves)
         target = Target(self.layout.netns_path, self.ip or "", c, run.pid, run.env)
         p = ContainerProbes(specs, target, self.wake, clock=self.ctx.clock,
                             what=f"{self.name}/{c['name']}")

@@ -76,6 +76,19 @@ def spec(kind: ProbeKind, raw: Obj) -> ProbeSpec:
     )
 
 
+# A stand-in server (see images.py) is "started" once its port accepts: checked every
+# 50 ms for up to 30 s, unless the container declares its own startup probe.
+SERVING_PERIOD = 0.05
+SERVING_ATTEMPTS = 600
+
+
+def serving(port: int) -> ProbeSpec:
+    """The implicit startup probe of a stand-in that serves ``port``."""
+    return ProbeSpec(kind="startup", handler={"tcpSocket": {"port": port}},
+                     period=SERVING_PERIOD, timeout=1.0,
+                     failure_threshold=SERVING_ATTEMPTS)
+
+
 def _int(raw: Obj, key: str, default: int) -> int:
     value: Any = raw.get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else default

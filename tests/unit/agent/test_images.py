@@ -31,6 +31,7 @@ def test_nginx_serves_port_80_and_declared_tcp_ports():
     assert isinstance(cfg, ImageConfig)
     assert cfg.cmd[:3] == (PY, "-I", "-S") and cfg.cmd[3].endswith("standins/http.py")
     assert cfg.cmd[4:] == ("--flavor", "nginx", "--port", "80", "--port", "8080")
+    assert cfg.serves == 80
 
 
 def test_httpd_is_the_httpd_flavour():
@@ -58,9 +59,13 @@ def test_unknown_image_says_how_to_map_it():
     assert '"redis*"' in out.message
 
 
-def test_grpc_images_are_a_todo_that_says_so():
-    out = resolve({"image": "techdozo/grpc-lb-server:1.0.0"}, python=PY)
-    assert isinstance(out, Unsupported) and "gRPC stand-in is not built yet" in out.message
+def test_grpc_images_run_the_grpc_stand_ins_with_the_installed_packages():
+    server = resolve({"image": "techdozo/grpc-lb-server:1.0.0"}, python=PY)
+    assert isinstance(server, ImageConfig) and server.serves == 8001
+    assert server.cmd[:2] == (PY, "-I") and server.cmd[2].endswith("standins/grpc_lb.py")
+    assert server.cmd[3] == "server"
+    client = resolve({"image": "techdozo/grpc-lb-client:1.0.0"}, python=PY)
+    assert isinstance(client, ImageConfig) and client.cmd[3] == "client" and not client.serves
 
 
 def test_user_map_comes_first_and_matches_full_names_too():

@@ -1,3 +1,4 @@
+from tinykube.agent import probes
 from tinykube.agent.probes import ProbeState, first_delay, spec, specs
 
 
@@ -52,6 +53,12 @@ def test_startup_is_done_after_one_success_and_fails_after_the_threshold():
     bad = ProbeState(spec("startup", {"exec": {}, "failureThreshold": 1}))
     bad.record(False)
     assert bad.failed and not bad.done
+
+
+def test_stand_ins_are_started_once_their_port_accepts():
+    s = probes.serving(80)
+    assert s.kind == "startup" and s.handler == {"tcpSocket": {"port": 80}}
+    assert s.period < 1 and s.period * s.failure_threshold >= 30
 
 
 def test_first_delay_counts_from_the_container_start():

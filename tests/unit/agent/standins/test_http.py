@@ -1,14 +1,17 @@
-import asyncio
+import socket
+import threading
 
 from tinykube.agent.standins.http import (
     HTTPD_PAGE,
     NGINX_PAGE,
-    HttpProtocol,
     Site,
     access_line,
+    listen,
     parse_args,
     parse_head,
     respond,
+    serve,
+    take,
 )
 
 SITE = Site("nginx", "web-0")
@@ -63,17 +66,33 @@ def test_args():
     assert parse_args([]) == ("nginx", [80])
 
 
-async def test_pipelined_keep_alive_requests_on_a_loopback_server(capsys):
-    loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: HttpProtocol(SITE), "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
+def test_take_splits_pipelined_requests_and_keeps_the_rest():
+    reqs, rest, broken = take(b"GET / HTTP/1.1\r\n\r\nPOST /x HTTP/1.1\r\n"
+                              b"Content-Length: 3\r\n\r\nabcGET /")
+    assert [r.method for r in reqs] == ["GET", "POST"] and rest == b"GET /" and not broken
+    assert take(b"GET / HTTP/1.1\r\nContent-Length: 9\r\n\r\nab") == ([], b"GET / HTTP/1.1"
+                                                                      b"\r\nContent-Length: 9"
+                                                                      b"\r\n\r\nab", False)
+    assert take(b"nonsense\r\n\r\n")[2]
+    assert take(b"x" * 70000)[2]
+
+
+def test_pipelined_keep_alive_requests_on_a_loopback_server(capsys):
+    listener = listen(0)
+    port = listener.getsockname()[1]
+    stop = [False]
+    t = threading.Thread(target=serve, args=(SITE, [listener]), kwargs={"stop": stop})
+    t.start()
     try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n"
-                     b"Connection: close\r\n\r\n")
-        data = await reader.read()
-        writer.close()
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as c:
+            c.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n"
+                      b"Connection: close\r\n\r\n")
+            data = b""
+            while chunk := c.recv(65536):
+                data += chunk
     finally:
-        server.close()
+        stop[0] = True
+        t.join()
+        listener.close()
     assert data.count(b"HTTP/1.1 200 OK") == 1 and data.count(b"HTTP/1.1 404 Not Found") == 1
     assert capsys.readouterr().out.count('"GET ') == 2
