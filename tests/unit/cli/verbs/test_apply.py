@@ -81,7 +81,8 @@ async def test_the_annotation_is_the_manifest_as_kubectl_writes_it(tk: Any) -> N
 
 
 def test_with_last_applied_keeps_other_annotations() -> None:
-    obj: dict[str, Any] = {"metadata": {"name": "x", "annotations": {"a": "1", LAST_APPLIED: "old"}}}
+    obj: dict[str, Any] = {
+        "metadata": {"name": "x", "annotations": {"a": "1", LAST_APPLIED: "old"}}}
     out = with_last_applied(obj)
     assert json.loads(out["metadata"]["annotations"][LAST_APPLIED]) == \
         {"metadata": {"annotations": {"a": "1"}, "name": "x"}}
