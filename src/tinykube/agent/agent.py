@@ -138,6 +138,9 @@ class Agent:
 
     # ------------------------------------------------------------------ pods
 
+    def workers(self) -> list[PodWorker]:
+        return list(self._workers.values())
+
     def worker(self, namespace: str, name: str) -> PodWorker | None:
         for w in self._workers.values():
             if meta.name(w.pod) == name and meta.namespace(w.pod) == namespace:

@@ -216,3 +216,13 @@ def _zombie(pid: int) -> bool:
     except FileNotFoundError:
         return True
 
+
+
+async def test_the_grpc_server_stand_in_is_ready_once_it_serves(node):
+    await node.create({"metadata": {"name": "grpc-server", "namespace": "default"}, "spec": {
+        "containers": [{"name": "grpc-server", "image": "techdozo/grpc-lb-server:1.0.0"}]}})
+    pod = await wait_pod(node, "grpc-server", ready, within=30)
+    assert pod["status"]["containerStatuses"][0]["started"]
+    w = node.agent.worker("default", "grpc-server")
+    text = w.layout.log_path("grpc-server", 0).read_text()
+    assert "grpc-lb-server grpc-server listening on :8001" in text
