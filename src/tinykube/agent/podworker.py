@@ -26,7 +26,17 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from tinykube.agent import envvars, hostsfile, images, podapi, probes, runtime, sandbox, status
+from tinykube.agent import (
+    envvars,
+    hostsfile,
+    images,
+    podapi,
+    probecheck,
+    probes,
+    runtime,
+    sandbox,
+    status,
+)
 from tinykube.agent.config import AgentConfig
 from tinykube.agent.ipam import Ipam
 from tinykube.agent.lifecycle import Backoff, Container, should_restart
@@ -44,6 +54,7 @@ SANDBOX_RETRY = 5.0
 CONFIG_RETRY = 10.0
 PUBLISH_RETRY = 1.0
 KILL_WAIT = 5.0
+HOOK_EXTRA = 2.0
 
 
 @dataclass
@@ -314,12 +325,33 @@ class PodWorker:
         if run is None:
             return
         self.killing.add(name)
+        await self._stop_container(name, run, grace)
+
+    async def _stop_container(self, name: str, run: runtime.Running, grace: float) -> None:
+        """The preStop hook, SIGTERM, and SIGKILL when ``grace`` seconds have passed (at
+        least ``HOOK_EXTRA`` after a hook, as the kubelet allows)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        hook = _pre_stop(self.pod, name)
+        if hook:
+            target = Target(self.layout.netns_path, self.ip or "", _spec_of(self.pod, name),
+                            run.pid, run.env)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(grace):
+                    ok, message = await probecheck.run_hook(hook, target, grace)
+                    if not ok:
+                        log.info("pod=%s container=%s preStop hook failed: %s", self.name,
+                                 name, message)
+            deadline = max(deadline, loop.time() + HOOK_EXTRA)
         run.process.signal(signal.SIGTERM)
         try:
-            async with asyncio.timeout(grace):
+            async with asyncio.timeout(max(0.0, deadline - loop.time())):
                 await run.process.wait()
         except TimeoutError:
             run.process.signal(signal.SIGKILL)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(KILL_WAIT):
+                    await run.process.wait()
 
     def _grace(self) -> float:
         md, spec = self.pod.get("metadata") or {}, self.pod.get("spec") or {}
@@ -394,24 +426,13 @@ class PodWorker:
         sandbox.remove_dir(self.layout)
 
     async def stop(self, grace: float) -> None:
-        """SIGTERM, then SIGKILL after ``grace``; sandbox down, IP released."""
+        """Every container stopped (preStop, SIGTERM, SIGKILL after ``grace``), sandbox
+        down, IP released."""
         for p in list(self.probes.values()):
             await p.stop()
         self.probes.clear()
         running = list(self.running.items())
-        for _, run in running:
-            run.process.signal(signal.SIGTERM)
-        waits = [run.process.wait() for _, run in running]
-        if waits:
-            try:
-                async with asyncio.timeout(grace):
-                    await asyncio.gather(*waits)
-            except TimeoutError:
-                for _, run in running:
-                    run.process.signal(signal.SIGKILL)
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(KILL_WAIT):
-                        await asyncio.gather(*(run.process.wait() for _, run in running))
+        await asyncio.gather(*(self._stop_container(name, run, grace) for name, run in running))
         await self._cancel_tasks()
         for name, run in running:
             run.close()
@@ -435,6 +456,19 @@ class PodWorker:
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _spec_of(pod: Obj, name: str) -> Obj:
+    for key in ("containers", "initContainers"):
+        for c in _containers(pod, key):
+            if c.get("name") == name:
+                return c
+    return {"name": name}
+
+
+def _pre_stop(pod: Obj, name: str) -> Obj | None:
+    hook = (_spec_of(pod, name).get("lifecycle") or {}).get("preStop")
+    return hook if isinstance(hook, dict) and hook else None
 
 
 def _containers(pod: Obj, key: str) -> list[Obj]:

@@ -7,7 +7,8 @@ would in Kubernetes. As in the kubelet: an HTTP probe succeeds on a status from 
 to ``httpGet.host`` or the pod's IP; a TCP probe when the connection opens; an exec probe
 when the command, run in the container's namespaces, exits 0 within ``timeoutSeconds``.
 Named ports are looked up among the container's ports. gRPC probes are not supported and
-fail with a message saying so.
+fail with a message saying so. Lifecycle hooks (``preStop``) use the same handlers, plus
+``sleep`` (``run_hook``).
 """
 
 from __future__ import annotations
@@ -89,6 +90,16 @@ async def check(spec: ProbeSpec, target: Target) -> tuple[bool, str]:
     except (OSError, ValueError, ssl.SSLError) as e:
         return False, f"{spec.kind} probe failed: {e}"
     return False, f"{spec.kind} probe: {spec.action or 'no'} handler is not supported"
+
+
+async def run_hook(handler: Obj, target: Target, within: float) -> tuple[bool, str]:
+    """A lifecycle hook: ``exec``, ``httpGet``, ``tcpSocket`` or ``sleep``, for at most
+    ``within`` seconds."""
+    if "sleep" in handler:
+        seconds = float((handler["sleep"] or {}).get("seconds") or 0)
+        await asyncio.sleep(max(0.0, min(seconds, within)))
+        return True, f"slept {seconds:g}s"
+    return await check(ProbeSpec("liveness", handler, timeout=max(within, 0.001)), target)
 
 
 async def _connect(target: Target, host: str, port: int, tls: bool = False

@@ -226,3 +226,23 @@ async def test_the_grpc_server_stand_in_is_ready_once_it_serves(node):
     w = node.agent.worker("default", "grpc-server")
     text = w.layout.log_path("grpc-server", 0).read_text()
     assert "grpc-lb-server grpc-server listening on :8001" in text
+
+
+async def test_pre_stop_runs_before_sigterm(node, tmp_path):
+    mark = tmp_path / "prestop"
+    await node.create({"metadata": {"name": "hooked", "namespace": "default"}, "spec": {
+        "terminationGracePeriodSeconds": 5,
+        "containers": [{"name": "c", "image": "busybox", "command": ["sleep", "3600"],
+                        "lifecycle": {"preStop": {"exec": {"command": [
+                            "sh", "-c", f"echo ran > {mark}"]}}}}]}})
+    await wait_pod(node, "hooked", ready)
+    await node.client.delete(kinds.POD, "hooked")
+
+    async def gone() -> bool:
+        try:
+            await node.get("hooked")
+        except NotFound:
+            return True
+        return False
+    await eventually(gone, within=15, what="pod hooked deleted")
+    assert mark.read_text() == "ran\n"

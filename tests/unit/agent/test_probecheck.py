@@ -2,7 +2,14 @@ import asyncio
 
 import pytest
 
-from tinykube.agent.probecheck import Target, check, http_request, resolve_port, status_code
+from tinykube.agent.probecheck import (
+    Target,
+    check,
+    http_request,
+    resolve_port,
+    run_hook,
+    status_code,
+)
 from tinykube.agent.probes import spec
 
 CONTAINER = {"name": "web", "ports": [{"name": "http", "containerPort": 8080}]}
@@ -49,3 +56,11 @@ async def test_a_namespace_that_cannot_be_entered_is_a_failed_check():
     ok, msg = await check(spec("readiness", {"tcpSocket": {"port": 1}}), target)
     assert not ok and "failed" in msg
     await asyncio.sleep(0)
+
+
+async def test_sleep_hooks_sleep_at_most_the_time_allowed():
+    target = Target("/nonexistent", "127.0.0.1", CONTAINER, None, {})
+    ok, msg = await run_hook({"sleep": {"seconds": 30}}, target, 0.01)
+    assert ok and msg == "slept 30s"
+    ok, _ = await run_hook({"exec": {"command": ["true"]}}, target, 0.5)
+    assert not ok  # no running container to run it in
