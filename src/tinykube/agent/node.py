@@ -10,6 +10,10 @@ the proxy and DNS also use. ``teardown`` deletes it (with everything in it).
 ``node_object`` (pure) is the Node the agent registers: addresses, pod CIDR, capacity,
 node info and conditions (Ready with reason KubeletReady); ``heartbeat`` renews the
 conditions' ``lastHeartbeatTime`` through the status subresource.
+
+``shell_spawn`` is ``tinykube shell``: a command in the node's namespace with the node's
+name as hostname and the cluster's DNS in its resolv.conf (files written at setup under
+``<state dir>/<node>/etc``), like ``docker exec`` into a kind node.
 """
 
 from __future__ import annotations
@@ -19,11 +23,14 @@ import os
 import platform
 from typing import Any
 
+from tinykube.agent import hostsfile
 from tinykube.agent.config import AgentConfig
+from tinykube.agent.envvars import DEFAULT_PATH
+from tinykube.agent.resolv import ResolvConf, for_pod, parse
 from tinykube.api.kinds import NODE
 from tinykube.api.meta import Obj
 from tinykube.errors import AlreadyExists
-from tinykube.host import netns
+from tinykube.host import netns, process
 from tinykube.machinery.apiclient import ApiClient
 
 log = logging.getLogger(__name__)
@@ -48,6 +55,7 @@ class NodeNetwork:
 
     async def setup(self) -> None:
         cfg = self.config
+        write_shell_files(cfg)
         if await netns.delete(self.netns):
             log.info("netns=%s left by an earlier run: deleted", self.netns)
         await netns.create(self.netns)
@@ -65,6 +73,45 @@ class NodeNetwork:
 
     async def teardown(self) -> None:
         await netns.delete(self.netns)
+
+
+# --------------------------------------------------------------------------- tinykube shell
+
+
+def shell_files(config: AgentConfig, node_resolv: ResolvConf) -> dict[str, str]:
+    """resolv.conf (cluster DNS, namespace ``default``), hosts and hostname of the node."""
+    as_pod: Obj = {"metadata": {"name": config.node_name, "namespace": "default"}, "spec": {}}
+    resolv = for_pod(as_pod, cluster_dns=config.cluster_dns, domain=config.cluster_domain,
+                     node=node_resolv)
+    return {"resolv.conf": resolv.render(),
+            "hosts": hostsfile.render(as_pod, [config.host_ip], config.cluster_domain),
+            "hostname": config.node_name + "\n"}
+
+
+def write_shell_files(config: AgentConfig) -> None:
+    etc = config.node_dir / "etc"
+    etc.mkdir(parents=True, exist_ok=True)
+    try:
+        node_resolv = parse(config.host_resolv_conf.read_text())
+    except OSError:
+        node_resolv = ResolvConf()
+    for name, text in shell_files(config, node_resolv).items():
+        (etc / name).write_text(text)
+
+
+def shell_spawn(config: AgentConfig, argv: list[str], *, tty: bool) -> process.Spawn:
+    """A command (``sh`` by default) in the node's namespace, as ``tinykube shell`` runs
+    it; ``process.launcher_argv(spawn)`` is the command line to exec from another process."""
+    etc = config.node_dir / "etc"
+    env = {"PATH": DEFAULT_PATH, "HOME": "/root", "HOSTNAME": config.node_name}
+    if tty:
+        env["TERM"] = os.environ.get("TERM", "xterm")
+    return process.Spawn(
+        argv=tuple(argv or ["sh"]), env=env, netns=netns.path(config.node_netns),
+        hostname=config.node_name,
+        binds=tuple(process.Bind(str(etc / f), f"/etc/{f}")
+                    for f in ("resolv.conf", "hosts", "hostname")),
+        scratch=str(config.node_dir / "shell"), stdio="pty" if tty else "pipes", stdin=True)
 
 
 # --------------------------------------------------------------------------- the Node object
