@@ -228,7 +228,7 @@ class EndpointsController(Controller[str]):
         self._services = self.informers.informer(kinds.SERVICE)
         self._pods = self.informers.informer(kinds.POD)
         self._endpoints = self.informers.informer(kinds.ENDPOINTS)
-        self._selectors = ServiceSelectors(self._services)
+        self._selectors = ServiceSelectors(self._services, self._pods)
         self.watch(self._services, object_key)
         self.watch(self._endpoints, object_key)
         self.watch(self._pods, lambda _: [])  # synced before the first reconcile

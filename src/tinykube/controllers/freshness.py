@@ -53,6 +53,8 @@ class WriteTracker:
         e = self._expect.get(key)
         if e is None:
             return True
+        if not self._informer.resource_version:
+            return False  # nothing listed yet
         seen = revision(self._informer.resource_version)
         if seen is not None and seen < e.revision:
             return False

@@ -57,7 +57,7 @@ class EndpointSliceController(Controller[str]):
         self._pods = self.informers.informer(kinds.POD)
         self._slices = self.informers.informer(kinds.ENDPOINT_SLICE)
         self._slices.index(SERVICE_INDEX, _by_service)
-        self._selectors = ServiceSelectors(self._services)
+        self._selectors = ServiceSelectors(self._services, self._pods)
         self._tracker = WriteTracker(self._slices)
         self.watch(self._services, object_key)
         self.watch(self._slices, _by_service)

@@ -102,20 +102,3 @@ def test_status_counts_and_revision_completion():
                    "updateRevision": NEW, "observedGeneration": 4, "collisionCount": 0}
     done = status(s, {0: member(0), 1: member(1)}, OLD, NEW, NOW)
     assert done["currentRevision"] == NEW and done["currentReplicas"] == 2
-
-
-def test_identity_of_a_new_pod():
-    s = sts(1, volumeClaimTemplates=[{"metadata": {"name": "www"}}])
-    s["metadata"]["uid"] = "sts-uid"
-    p = identity.new_pod(s, 0, s["spec"]["template"], "web-abc")
-    assert p["metadata"]["name"] == "web-0"
-    assert p["metadata"]["labels"] == {**APP, "statefulset.kubernetes.io/pod-name": "web-0",
-                                       "apps.kubernetes.io/pod-index": "0",
-                                       "controller-revision-hash": "web-abc"}
-    assert (p["spec"]["hostname"], p["spec"]["subdomain"]) == ("web-0", "nginx")
-    assert p["spec"]["volumes"] == [{"name": "www",
-                                     "persistentVolumeClaim": {"claimName": "www-web-0"}}]
-    assert p["metadata"]["ownerReferences"][0]["uid"] == "sts-uid"
-    back = identity.template_from_pod(s, p)
-    assert back["metadata"]["labels"] == APP and "hostname" not in back["spec"]
-    assert identity.ordinal_of(s, p) == 0 and identity.ordinal_of(s, pod("web-x")) is None
