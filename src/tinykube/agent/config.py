@@ -16,6 +16,7 @@ from tinykube import KUBERNETES_VERSION, __version__
 
 DEFAULT_NODE = "tinykube-control-plane"
 NETNS_PREFIX = "tinykube"
+BRIDGE = "cbr0"          # the node's bridge, holding the pod CIDR's gateway address
 
 
 @dataclass(frozen=True)

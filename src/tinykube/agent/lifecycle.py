@@ -98,14 +98,12 @@ class Container:
         self.ready = self.started = False
 
     def terminated(self, exit_code: int, finished_at: str, *, reason: str = "",
-                   message: str = "", signal: int | None = None) -> None:
+                   message: str = "") -> None:
         started = (self.state.get("running") or {}).get("startedAt") or finished_at
         t: dict[str, Any] = {"exitCode": exit_code, "reason": reason or exit_reason(exit_code),
                              "startedAt": started, "finishedAt": finished_at}
         if message:
             t["message"] = message
-        if signal is not None:
-            t["signal"] = signal
         if self.container_id:
             t["containerID"] = self.container_id
         self.state = {"terminated": t}

@@ -24,7 +24,7 @@ import platform
 from typing import Any
 
 from tinykube.agent import hostsfile
-from tinykube.agent.config import AgentConfig
+from tinykube.agent.config import BRIDGE, AgentConfig
 from tinykube.agent.envvars import DEFAULT_PATH
 from tinykube.agent.resolv import ResolvConf, for_pod, parse
 from tinykube.api.kinds import NODE
@@ -35,7 +35,6 @@ from tinykube.machinery.apiclient import ApiClient
 
 log = logging.getLogger(__name__)
 
-BRIDGE = "cbr0"
 NODE_LINK = "tk-node"
 KUBELET_PORT = 10250
 ARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm"}

@@ -95,7 +95,6 @@ class PodWorker:
         self._timer_at = 0.0
         self._removed = False
         self._published: Obj | None = None
-        self._sandbox_error = ""
 
     # ------------------------------------------------------------------ signals from outside
 
@@ -167,13 +166,13 @@ class PodWorker:
                                     self.ctx.ca_pem)
             await sandbox.create(self.layout, content, self.ip, cfg)
         except (SystemError_, OSError, ValueError) as e:
-            self._sandbox_error = str(e)
             log.warning("pod=%s sandbox failed, retry in %.0fs: %s", self.name, SANDBOX_RETRY, e)
+            for rec in (*self.init_records.values(), *self.records.values()):
+                rec.waiting("ContainerCreating", f"failed to create the pod sandbox: {e}")
             self._release_ip()
             self._wake_after(SANDBOX_RETRY)
             return False
         self.sandbox_ready = True
-        self._sandbox_error = ""
         log.info("pod=%s sandbox ready ip=%s netns=%s", self.name, self.ip, self.layout.netns)
         return True
 
@@ -254,20 +253,14 @@ class PodWorker:
         restart = rec.restart_count + (1 if restarted else 0)
         missing = runtime.missing_executable(argv, env)
         if missing:
-            rec.running("", now, restarted=restarted)
-            rec.terminated(runtime.START_ERROR_CODE, now, reason="StartError", message=missing)
-            self.exited_at[name] = self.ctx.clock.now()
-            self._wake_after(0)
+            self._start_error(name, rec, now, restarted, missing)
             return
         spawn = runtime.spawn_for(self.layout, c, argv, env, hostname=host, restart=restart,
                                   service_account=sandbox.automount(self.pod))
         try:
             run = runtime.start(spawn, now)
         except (SystemError_, OSError) as e:
-            rec.running("", now, restarted=restarted)
-            rec.terminated(runtime.START_ERROR_CODE, now, reason="StartError", message=str(e))
-            self.exited_at[name] = self.ctx.clock.now()
-            self._wake_after(0)
+            self._start_error(name, rec, now, restarted, str(e))
             return
         rec.running(run.id, now, restarted=restarted)
         rec.image_id = f"tinykube://{images.repository(str(c.get('image') or ''))}"
@@ -276,6 +269,15 @@ class PodWorker:
         self._start_probes(c, rec, run, image.serves)
         log.info("pod=%s container=%s started pid=%d restart=%d", self.name, name, run.pid,
                  rec.restart_count)
+
+    def _start_error(self, name: str, rec: Container, now: str, restarted: bool,
+                     message: str) -> None:
+        """A run that never started: terminated with 128 and ``StartError``, as containerd
+        reports it; the restart policy and back-off then apply as to any exit."""
+        rec.running("", now, restarted=restarted)
+        rec.terminated(runtime.START_ERROR_CODE, now, reason="StartError", message=message)
+        self.exited_at[name] = self.ctx.clock.now()
+        self._wake_after(0)
 
     def _runtime(self) -> envvars.PodRuntime:
         return envvars.PodRuntime(pod_ips=(self.ip,) if self.ip else (),
@@ -397,9 +399,9 @@ class PodWorker:
 
     async def publish(self) -> None:
         new = self.current_status()
-        if self._published is not None and _same(new, self._published):
+        if new == self._published:
             return
-        if _same(new, self.pod.get("status") or {}):
+        if new == (self.pod.get("status") or {}):
             self._published = new
             return
         try:
@@ -441,8 +443,7 @@ class PodWorker:
                 code = run.process.returncode
                 rec.terminated(code if code is not None else 137, meta.now())
         self.running.clear()
-        if self.sandbox_ready or self.layout.own_netns:
-            await sandbox.remove_network(self.layout)
+        await sandbox.remove_network(self.layout)
         self._release_ip()
         self.sandbox_ready = False
 
@@ -487,7 +488,3 @@ def _duration(seconds: float) -> str:
     s = int(seconds)
     return f"{s}s" if s < 60 else f"{s // 60}m{s % 60}s"
 
-
-def _same(a: Obj, b: Obj) -> bool:
-    """Equal statuses, ignoring the condition timestamps' source (they are kept)."""
-    return a == b

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tinykube.agent import hostsfile
-from tinykube.agent.config import AgentConfig
+from tinykube.agent.config import BRIDGE, AgentConfig
 from tinykube.agent.resolv import ResolvConf, for_pod
 from tinykube.api.meta import Obj
 from tinykube.host import netns, process
@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 SHORT = 12
 POD_NETNS_PREFIX = "tinykube-pod-"
 SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
-BRIDGE = "cbr0"
 POD_IFNAME = "eth0"
 
 

@@ -18,9 +18,6 @@ from typing import Any
 from tinykube.agent.lifecycle import Container
 from tinykube.api.meta import Obj
 
-CONDITION_ORDER = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady",
-                   "PodScheduled")
-
 
 @dataclass(frozen=True)
 class PodView:

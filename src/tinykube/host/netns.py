@@ -207,17 +207,6 @@ async def write_sysctl(netns: str, key: str, value: str) -> None:
         raise SystemError_(f"sysctl {key}={value} in {netns}: {e}") from e
 
 
-async def link_names(netns: str) -> list[str]:
-    """Interface names in ``netns``."""
-    out = await _blocking(_ip, ["-n", check_name(netns), "-o", "link", "show"])
-    found = []
-    for line in out.splitlines():
-        parts = line.split(":", 2)
-        if len(parts) >= 2:
-            found.append(parts[1].strip().split("@", 1)[0])
-    return found
-
-
 def _ip(args: Sequence[str], stdin: str | None = None) -> str:
     try:
         proc = subprocess.run(["ip", *args], input=stdin, capture_output=True, text=True,

@@ -40,7 +40,6 @@ MS_REMOUNT = 0x20
 MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_PRIVATE = 0x40000
-MNT_DETACH = 0x2
 
 # Where each namespace type is found under /proc/<pid>/ns, and the flag setns expects.
 NS_FILES = {"net": CLONE_NEWNET, "uts": CLONE_NEWUTS, "ipc": CLONE_NEWIPC, "mnt": CLONE_NEWNS}
@@ -71,10 +70,6 @@ def mount(source: str | None, target: str, fstype: str | None, flags: int,
     opts = data.encode() if data is not None else None
     _check(_libc.mount(src, target.encode(), fs, ctypes.c_ulong(flags), opts),
            f"mount {target}")
-
-
-def umount(target: str, flags: int = MNT_DETACH) -> None:
-    _check(_libc.umount2(target.encode(), flags), f"umount {target}")
 
 
 def sethostname(name: str) -> None:
