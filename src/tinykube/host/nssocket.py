@@ -1,8 +1,8 @@
 """Sockets that live in one of tinykube's network namespaces, served from the host's loop.
 
 A socket belongs for life to the network namespace of the thread that created it. This
-module keeps one thread per namespace that has entered it once (``setns`` through ctypes:
-Python 3.11 has no ``os.setns``) and creates sockets there on request, so the event loop's
+module keeps one thread per namespace that has entered it once (``nsexec.enter_netns``,
+the one binding of ``setns``) and creates sockets there on request, so the event loop's
 thread never moves and no pooled thread is ever left in a foreign namespace. A dedicated
 long-lived thread makes creating a socket one cross-thread hop, cheap enough for a proxy
 that opens an upstream socket per connection.
@@ -14,28 +14,15 @@ process that already runs inside the node's namespace.
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.thread import BrokenThreadPool
 
 from tinykube.errors import SystemError_
 from tinykube.host.nscommand import netns_path
+from tinykube.host.nsexec import enter_netns
 
-CLONE_NEWNET = 0x40000000
-
-
-def enter_netns(path: str) -> None:
-    """Move the calling thread into the network namespace bound at ``path``."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        if libc.setns(fd, CLONE_NEWNET) != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"setns {path}: {os.strerror(err)}")
-    finally:
-        os.close(fd)
+__all__ = ["NetnsSockets", "enter_netns"]
 
 
 def _new_socket(family: int, type_: int, proto: int) -> socket.socket:
