@@ -61,7 +61,7 @@ class Agent:
         self._ctx: PodContext | None = None
         self._started = False
         self._ready_since = ""
-        self._user_images: images.UserMap = ()
+        self._user_images = images.UserMapFile(config.image_map)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -82,7 +82,6 @@ class Agent:
             node_resolv=parse(_read(self.config.host_resolv_conf)),
             ca_pem=_read(self.config.ca_file), clock=self._clock,
         )
-        self._user_images = images.load_user_map(self.config.image_map)
         self._started = True
         log.info("node=%s registered; pods dir %s", self.config.node_name,
                  self.config.pods_dir)
@@ -196,7 +195,8 @@ class Agent:
             self._tasks.pop(uid, None)
 
     def _image_of(self, container: Obj) -> images.ImageConfig | images.Unsupported:
-        return images.resolve(container, python=sys.executable, user_map=self._user_images,
+        return images.resolve(container, python=sys.executable,
+                              user_map=self._user_images.current(),
                               map_file=str(self.config.image_map or ""))
 
 

@@ -167,6 +167,29 @@ def _words(value: Any, where: str) -> tuple[str, ...]:
     raise ConfigError("expected a list or a string", where=where)
 
 
+class UserMapFile:
+    """The user's mapping file, read again whenever it changes (one ``stat`` per look),
+    so a mapping added while pods wait with ImageNotSupported lets them start."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._stamp: tuple[int, int] | None = None
+        self._map: UserMap = ()
+
+    def current(self) -> UserMap:
+        if self.path is None:
+            return ()
+        try:
+            st = self.path.stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        if stamp != self._stamp:
+            self._stamp = stamp
+            self._map = load_user_map(self.path) if stamp is not None else ()
+        return self._map
+
+
 def load_user_map(path: Path | None) -> UserMap:
     """The user's mapping file, or nothing when there is none; a broken file is logged
     and ignored (every image then falls back to the built-ins)."""

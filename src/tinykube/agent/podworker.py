@@ -236,6 +236,7 @@ class PodWorker:
         image = self.ctx.image_of(c)
         if isinstance(image, images.Unsupported):
             rec.waiting(image.reason, image.message)
+            self._wake_after(CONFIG_RETRY)   # the user may map the image meanwhile
             return
         host = hostsfile.hostname(self.pod, self.ctx.config.node_name)
         try:

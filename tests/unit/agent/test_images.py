@@ -3,6 +3,7 @@ import pytest
 from tinykube.agent.images import (
     ImageConfig,
     Unsupported,
+    UserMapFile,
     basename,
     load_user_map,
     parse_user_map,
@@ -99,3 +100,16 @@ def test_load_user_map_reads_yaml_and_ignores_a_broken_file(tmp_path):
     assert load_user_map(bad) == ()
     assert load_user_map(tmp_path / "missing.yaml") == ()
     assert load_user_map(None) == ()
+
+
+def test_the_user_map_file_is_read_again_when_it_changes(tmp_path):
+    path = tmp_path / "images.yaml"
+    f = UserMapFile(path)
+    assert f.current() == ()
+    path.write_text('"redis*": [redis-server]\n')
+    assert f.current() == (("redis*", ImageConfig(cmd=("redis-server",))),)
+    path.write_text('"redis*": [redis-server, --port, "6380"]\n')
+    assert f.current()[0][1].cmd == ("redis-server", "--port", "6380")
+    path.unlink()
+    assert f.current() == ()
+    assert UserMapFile(None).current() == ()
