@@ -164,6 +164,20 @@ async def test_nginx_deployment_endpoints_follow_pod_readiness(cluster):
     assert f"Scaled up replica set {rs_name} from 0 to 2" in await event_messages(
         c, "ScalingReplicaSet")
 
+    # a pod turning unready moves to notReadyAddresses and is not ready in its slice
+    flaky = ps[1]
+    await fakenode.set_ready(c, meta.name(flaky), False)
+
+    async def flaky_unready() -> bool:
+        cond = (await conditions(c, "my-nginx")).get(meta.name(flaky))
+        listed = await subsets(c, "my-nginx")
+        return (cond == {"ready": False, "serving": False, "terminating": False}
+                and addresses(listed, "notReadyAddresses") == [flaky["status"]["podIP"]])
+
+    await eventually(flaky_unready, within=WITHIN)
+    await fakenode.set_ready(c, meta.name(flaky), True)
+    await eventually(ready_listed, within=WITHIN)
+
     # a terminating pod leaves the Endpoints but stays in the slice, marked terminating
     victim = meta.name(ps[0])
     await c.delete(kinds.POD, victim, "default")
@@ -189,6 +203,13 @@ async def test_nginx_deployment_endpoints_follow_pod_readiness(cluster):
         return len(await running_pods()) == 3
 
     await eventually(three, within=WITHIN)
+    await c.patch(kinds.DEPLOYMENT, "my-nginx", {"spec": {"replicas": 1}}, "default",
+                  subresource="scale")
+
+    async def one() -> bool:
+        return len(await running_pods()) == 1
+
+    await eventually(one, within=WITHIN)
 
 
 async def test_statefulset_web_is_ordered_and_named(cluster):
