@@ -246,3 +246,17 @@ async def test_pre_stop_runs_before_sigterm(node, tmp_path):
         return False
     await eventually(gone, within=15, what="pod hooked deleted")
     assert mark.read_text() == "ran\n"
+
+
+async def test_host_network_pods_share_the_node_namespace(node):
+    await node.create({"metadata": {"name": "hostnet", "namespace": "default"}, "spec": {
+        "hostNetwork": True,
+        "containers": [{"name": "c", "image": "busybox", "command": ["sleep", "3600"]}]}})
+    pod = await wait_pod(node, "hostnet", ready)
+    assert pod["status"]["podIP"] == pod["status"]["hostIP"] == "172.18.0.2"
+    assert await in_pod(node, "hostnet", "hostname") == node.config.node_name + "\n"
+    links = await in_pod(node, "hostnet", "ip", "-o", "link")
+    assert "cbr0" in links
+    await node.client.delete(kinds.POD, "hostnet")
+    await eventually(lambda: node.agent.worker("default", "hostnet") is None, within=15)
+    assert netns.exists(node.config.node_netns)
