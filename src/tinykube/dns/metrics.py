@@ -1,7 +1,9 @@
 """Counters and a latency histogram for the DNS server, rendered in Prometheus text format.
 
 The server calls ``observe`` once per answered query, so it stays a handful of integer
-increments; names are only spelled out when ``render`` runs (``tinykube_dns_*``).
+increments; names are only spelled out when ``render`` runs (``tinykube_dns_*``). The UDP
+thread counts answers it served from ready responses in bulk (``count``, ``time``) into a
+private ``Metrics`` and hands it to the event loop, which ``merge``s it into the server's.
 """
 
 from __future__ import annotations
@@ -43,6 +45,37 @@ class Metrics:
         self._buckets[bisect_left(BUCKETS, seconds)] += 1
         self._sum += seconds
         self._count += 1
+
+    def count(self, qtype: int, rcode: int, truncated: bool, n: int) -> None:
+        """``n`` more queries of ``qtype`` answered with ``rcode`` (``observe`` in bulk)."""
+        self.queries[qtype] = self.queries.get(qtype, 0) + n
+        self.responses[rcode] = self.responses.get(rcode, 0) + n
+        if truncated:
+            self.truncated += n
+
+    def time(self, seconds: float, n: int) -> None:
+        """``n`` queries answered in ``seconds`` each (one batch of datagrams)."""
+        self._buckets[bisect_left(BUCKETS, seconds)] += n
+        self._sum += seconds * n
+        self._count += n
+
+    def merge(self, other: Metrics) -> None:
+        """Add everything ``other`` counted."""
+        for mine, theirs in ((self.queries, other.queries), (self.responses, other.responses)):
+            for key, n in theirs.items():
+                mine[key] = mine.get(key, 0) + n
+        self.dropped += other.dropped
+        self.truncated += other.truncated
+        self.cache_hits += other.cache_hits
+        self.cache_misses += other.cache_misses
+        self.forwarded += other.forwarded
+        self.forward_failures += other.forward_failures
+        self._buckets = [a + b for a, b in zip(self._buckets, other._buckets, strict=True)]
+        self._sum += other._sum
+        self._count += other._count
+
+    def empty(self) -> bool:
+        return self._count == 0 and not self.queries and not self.dropped
 
     def render(self) -> str:
         lines: list[str] = []

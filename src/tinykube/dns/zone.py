@@ -10,12 +10,19 @@ differ are rendered again into ``names``, the dictionary the query fast path rea
 resolved on demand by ``miss``: aliases (``http.tcp.<svc>``, another spelling of a pod
 address), negative answers, or ``None`` for names the server must forward. Those are
 memoised until the next change.
+
+Every change holds ``lock`` and moves ``version`` on when any answer may differ, so a
+server thread outside the event loop can compute answers under the lock and keep the
+responses it built until the version moves.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from tinykube.api.meta import Obj
 from tinykube.dns import apex, names, pods, render, reverse, rules, wire
@@ -42,6 +49,18 @@ MAX_MISSES = 10_000
 APEX: Unit = ("apex",)
 
 
+T = TypeVar("T")
+
+
+def _exclusive(method: Callable[[Zone, T], None]) -> Callable[[Zone, T], None]:
+    """A change runs under the zone's lock (readers on other threads take it too)."""
+    @functools.wraps(method)
+    def locked(self: Zone, arg: T) -> None:
+        with self.lock:
+            method(self, arg)
+    return locked
+
+
 def _key(obj: Obj) -> Key:
     md = obj.get("metadata") or {}
     return (str(md.get("namespace") or ""), str(md.get("name") or ""))
@@ -55,6 +74,8 @@ class Zone:
         self.cfg = cfg
         # Before the informers have synced, NXDOMAIN is answered as SERVFAIL (R29).
         self.synced = synced
+        self.lock = threading.Lock()
+        self.version = 0  # moves on whenever an answer may have changed
         # The hot path: lowercase wire qname -> {qtype: Compiled, DEFAULT: Compiled}.
         self.names: dict[bytes, NameEntry] = {}
         self._misses: dict[bytes, NameEntry] = {}
@@ -77,6 +98,7 @@ class Zone:
 
     # ------------------------------------------------------------------ changes
 
+    @_exclusive
     def upsert_service(self, obj: Obj) -> None:
         svc = service_from_obj(obj)
         old = self._services.get(svc.key)
@@ -87,12 +109,14 @@ class Zone:
             self._use_namespace(svc.namespace, +1)
         self._service_changed(svc.key)
 
+    @_exclusive
     def delete_service(self, obj: Obj) -> None:
         key = _key(obj)
         if self._services.pop(key, None) is not None:
             self._service_changed(key)
             self._use_namespace(key[0], -1)
 
+    @_exclusive
     def upsert_slice(self, obj: Obj) -> None:
         sl = slice_from_obj(obj)
         old = self._slices.get(sl.key)
@@ -105,12 +129,14 @@ class Zone:
         self._slices_of.setdefault(sl.service_key, set()).add(sl.key)
         self._service_changed(sl.service_key)
 
+    @_exclusive
     def delete_slice(self, obj: Obj) -> None:
         old = self._slices.pop(_key(obj), None)
         if old is not None:
             self._slices_of.get(old.service_key, set()).discard(old.key)
             self._service_changed(old.service_key)
 
+    @_exclusive
     def upsert_pod(self, obj: Obj) -> None:
         pod = pod_from_obj(obj)
         old = self._pods.get(pod.key)
@@ -121,26 +147,31 @@ class Zone:
             self._use_namespace(pod.namespace, +1)
         self._pod_moved(old, pod)
 
+    @_exclusive
     def delete_pod(self, obj: Obj) -> None:
         old = self._pods.pop(_key(obj), None)
         if old is not None:
             self._pod_moved(old, None)
             self._use_namespace(old.namespace, -1)
 
+    @_exclusive
     def upsert_namespace(self, obj: Obj) -> None:
         name = namespace_from_obj(obj)
         if self._track_namespaces and name not in self._namespaces:
             self._namespaces.add(name)
             self._namespace_changed(name)
 
+    @_exclusive
     def delete_namespace(self, obj: Obj) -> None:
         name = namespace_from_obj(obj)
         if self._track_namespaces and name in self._namespaces:
             self._namespaces.discard(name)
             self._namespace_changed(name)
 
+    @_exclusive
     def set_synced(self, synced: bool) -> None:
         self.synced = synced
+        self.version += 1
 
     # ------------------------------------------------------------------ lookups
 
@@ -215,6 +246,7 @@ class Zone:
             self._owned[unit] = set(nodes)
         if changed:
             self._misses.clear()
+            self.version += 1
         return changed
 
     def _service_changed(self, key: Key, seen: set[Key] | None = None) -> None:
