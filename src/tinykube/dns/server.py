@@ -1,11 +1,13 @@
 """The DNS server's sockets: UDP and TCP on one address, answering from a ``Zone``.
 
-A datagram is answered inside ``datagram_received`` when the compiled zone has the answer
-(no task, no await); only forwarding and ExternalName chasing spawn a task, owned by the
-server and bounded in number. TCP takes length-prefixed queries, several per connection,
-answers them in order of completion and closes an idle connection after ``tcp_idle``
-seconds. ``reuse_port`` lets several processes share the port (``SO_REUSEPORT``); the
-caller may also hand over sockets it created itself, e.g. inside a network namespace.
+UDP is served by a thread of its own (``udp.UdpWorker``): it answers from ready responses
+(``replies.Replies``), many datagrams per system call, and hands the event loop only what
+needs the network — forwarding and ExternalName chasing — as tasks owned by the server
+and bounded in number, plus its counters. TCP takes length-prefixed queries, several per
+connection, answers them in order of completion and closes an idle connection after
+``tcp_idle`` seconds. ``reuse_port`` lets several processes share the port
+(``SO_REUSEPORT``), each with its own zone; the caller may also hand over sockets it
+created itself, e.g. inside a network namespace.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import contextlib
 import logging
 import socket
 import time
-from typing import Any, cast
+from typing import Any
 
 from tinykube.dns import wire
 from tinykube.dns.answer import MAX_UDP, Chase, Forward, answer
 from tinykube.dns.forward import Forwarder, servfail
 from tinykube.dns.metrics import Metrics
+from tinykube.dns.replies import Replies
+from tinykube.dns.udp import Address, UdpWorker
 from tinykube.dns.zone import Zone
 
 log = logging.getLogger(__name__)
@@ -30,46 +34,14 @@ MAX_TCP_CONNECTIONS = 256
 TCP_IDLE = 10.0
 
 
-class _UdpProtocol(asyncio.DatagramProtocol):
-    def __init__(self, server: DnsServer) -> None:
-        self.server = server
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # Not a DatagramTransport subclass on every loop (3.11's selector loop): cast.
-        self.transport = cast(asyncio.DatagramTransport, transport)
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        s = self.server
-        started = time.perf_counter()
-        r = answer(data, s.zone, max_udp=s.max_udp)
-        if type(r) is bytes:
-            assert self.transport is not None
-            self.transport.sendto(r, addr)
-            s.metrics.observe(data, r, time.perf_counter() - started)
-        elif r is None:
-            s.metrics.observe(data, None, time.perf_counter() - started)
-        else:
-            assert isinstance(r, Forward | Chase)
-            s.spawn(self._later(r, data, addr, started))
-
-    async def _later(self, r: Forward | Chase, data: bytes, addr: Any, started: float) -> None:
-        reply = await self.server.complete(r, data, tcp=False)
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.sendto(reply, addr)
-        self.server.metrics.observe(data, reply, time.perf_counter() - started)
-
-    def error_received(self, exc: Exception) -> None:
-        log.debug("udp error: %s", exc)
-
-
 class DnsServer:
     def __init__(self, zone: Zone, *, forwarder: Forwarder | None = None,
                  metrics: Metrics | None = None, host: str = "127.0.0.1", port: int = 53,
                  reuse_port: bool = False, tcp_idle: float = TCP_IDLE,
                  max_udp: int = MAX_UDP, max_pending: int = MAX_PENDING,
                  max_tcp_connections: int = MAX_TCP_CONNECTIONS,
-                 sockets: tuple[socket.socket, socket.socket] | None = None) -> None:
+                 sockets: tuple[socket.socket, socket.socket] | None = None,
+                 batched: bool = True) -> None:
         self.zone = zone
         self.forwarder = forwarder
         self.metrics = metrics or (forwarder.metrics if forwarder else Metrics())
@@ -80,7 +52,10 @@ class DnsServer:
         self.max_pending = max_pending
         self.max_tcp_connections = max_tcp_connections
         self._sockets = sockets
-        self._udp: asyncio.DatagramTransport | None = None
+        self.batched = batched  # recvmmsg/sendmmsg; False: one recvfrom/sendto per query
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._udp: socket.socket | None = None
+        self._worker: UdpWorker | None = None
         self._tcp: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._connections: dict[asyncio.StreamWriter, asyncio.Task[Any] | None] = {}
@@ -96,16 +71,10 @@ class DnsServer:
 
     async def start(self) -> None:
         """Bind UDP then TCP on the same port (a free one when ``port`` is 0)."""
-        loop = asyncio.get_running_loop()
         udp_sock, tcp_sock = self._sockets or (None, None)
         for _ in range(20):
-            udp_kwargs: dict[str, Any] = (
-                {"sock": udp_sock} if udp_sock else
-                {"local_addr": (self.host, self.port), "reuse_port": self.reuse_port or None}
-            )
-            transport, _ = await loop.create_datagram_endpoint(
-                lambda: _UdpProtocol(self), **udp_kwargs)
-            port = transport.get_extra_info("sockname")[1]
+            udp = udp_sock or self._bind_udp()
+            port = udp.getsockname()[1]
             try:
                 if tcp_sock:
                     self._tcp = await asyncio.start_server(self._serve_tcp, sock=tcp_sock)
@@ -113,17 +82,38 @@ class DnsServer:
                     self._tcp = await asyncio.start_server(
                         self._serve_tcp, self.host, port, reuse_port=self.reuse_port or None)
             except OSError:
-                transport.close()
                 if self.port or udp_sock:
                     raise
+                udp.close()
                 continue  # the ephemeral UDP port is taken for TCP: pick another
-            self._udp, self.port = transport, port
+            self._loop = asyncio.get_running_loop()
+            self._udp, self.port = udp, port
+            self._worker = UdpWorker(udp, Replies(self.zone, max_udp=self.max_udp),
+                                     later=self._later_threadsafe,
+                                     publish=self._publish_threadsafe, batched=self.batched)
+            self._worker.start()
             log.info("dns serving host=%s port=%d", self.host, port)
             return
         raise OSError("no port free for both UDP and TCP")
 
+    def _bind_udp(self) -> socket.socket:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            self.host, self.port, type=socket.SOCK_DGRAM)[0]
+        sock = socket.socket(family, kind, proto)
+        try:
+            if self.reuse_port:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind(address)
+        except OSError:
+            sock.close()
+            raise
+        return sock
+
     async def close(self) -> None:
         """Stop listening, close TCP connections, then cancel the forwards in flight."""
+        if self._worker is not None:
+            await asyncio.to_thread(self._worker.stop)
+            self._worker = None
         if self._udp is not None:
             self._udp.close()
             self._udp = None
@@ -144,6 +134,35 @@ class DnsServer:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    # ------------------------------------------------------------------ UDP's slow path
+
+    def _later_threadsafe(self, r: Forward | Chase, data: bytes, addr: Address,
+                          started: float) -> None:
+        """From the UDP thread: complete ``r`` on the event loop, then reply to ``addr``."""
+        self._call_soon(self._udp_later, r, data, addr, started)
+
+    def _publish_threadsafe(self, counted: Metrics) -> None:
+        """From the UDP thread: add what it counted to ``metrics`` on the event loop."""
+        self._call_soon(self.metrics.merge, counted)
+
+    def _call_soon(self, callback: Any, *args: Any) -> None:
+        loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nothing to do
+                loop.call_soon_threadsafe(callback, *args)
+
+    def _udp_later(self, r: Forward | Chase, data: bytes, addr: Address, started: float) -> None:
+        self.spawn(self._udp_reply(r, data, addr, started))
+
+    async def _udp_reply(self, r: Forward | Chase, data: bytes, addr: Address,
+                         started: float) -> None:
+        reply = await self.complete(r, data, tcp=False)
+        sock = self._udp
+        if sock is not None:
+            with contextlib.suppress(OSError):  # a full send buffer drops it, like UDP would
+                sock.sendto(reply, socket.MSG_DONTWAIT, addr)
+        self.metrics.observe(data, reply, time.perf_counter() - started)
 
     # ------------------------------------------------------------------ answers
 

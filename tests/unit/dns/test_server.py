@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import pathlib
+import socket
+import threading
 from collections.abc import AsyncIterator
 
 import dns.asyncquery
@@ -42,10 +44,12 @@ async def upstream() -> AsyncIterator[FakeUpstream]:
     await up.close()
 
 
-@pytest.fixture
-async def server(zone: Zone, upstream: FakeUpstream) -> AsyncIterator[DnsServer]:
+@pytest.fixture(params=[True, False], ids=["mmsg", "plain"])
+async def server(zone: Zone, upstream: FakeUpstream, request: pytest.FixtureRequest
+                 ) -> AsyncIterator[DnsServer]:
+    """Both UDP loops: recvmmsg/sendmmsg batches, and one recvfrom/sendto per query."""
     fwd = Forwarder([upstream.address], timeout=1.0, attempt_timeout=0.5)
-    async with DnsServer(zone, forwarder=fwd, host=HOST, port=0) as s:
+    async with DnsServer(zone, forwarder=fwd, host=HOST, port=0, batched=request.param) as s:
         yield s
     await fwd.close()
 
@@ -244,3 +248,67 @@ def test_forwarder_from_resolv_conf(tmp_path: pathlib.Path) -> None:
     conf = tmp_path / "resolv.conf"
     conf.write_text("nameserver 127.0.0.1\nnameserver ::1\n")
     assert Forwarder.from_resolv_conf(str(conf)).upstreams == [("127.0.0.1", 53), ("::1", 53)]
+
+
+async def test_repeated_queries_rotate_over_udp(server: DnsServer) -> None:
+    answers = [await udp(server, f"hdls1.{T}") for _ in range(9)]
+    expected = sorted(f"hdls1.{T} 5 IN A 172.0.0.{i}" for i in (2, 3, 4, 6))
+    assert all(rrs(m.answer) == expected for m in answers)
+    assert {m.answer[0][0].to_text() for m in answers} == {f"172.0.0.{i}" for i in (2, 3, 4, 6)}
+
+
+async def test_a_zone_change_is_served_at_once(server: DnsServer, zone: Zone) -> None:
+    for _ in range(2):  # the second one is answered from the ready reply
+        assert (await udp(server, f"fresh.{T}")).rcode() == dns.rcode.NXDOMAIN
+    zone.upsert_service(service("fresh", ip="10.0.0.77"))
+    assert rrs((await udp(server, f"fresh.{T}")).answer) == [f"fresh.{T} 5 IN A 10.0.0.77"]
+    zone.upsert_service(service("fresh", ip="10.0.0.78"))
+    assert rrs((await udp(server, f"fresh.{T}")).answer) == [f"fresh.{T} 5 IN A 10.0.0.78"]
+
+
+async def test_ready_replies_reach_the_metrics(server: DnsServer) -> None:
+    for _ in range(5):
+        await udp(server, f"svc1.{T}")
+    for _ in range(100):  # hits are handed over when the UDP thread goes idle
+        if server.metrics.queries.get(1) == 5:
+            break
+        await asyncio.sleep(0.05)
+    assert server.metrics.queries == {1: 5}
+    assert server.metrics.responses == {dns.rcode.NOERROR: 5}
+    assert "tinykube_dns_request_duration_seconds_count 5" in server.metrics.render()
+
+
+async def test_oversized_datagram_is_dropped(server: DnsServer) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(dns.message.make_query(f"svc1.{T}", "A").to_wire() + b"\0" * 5000,
+                 (HOST, server.port))
+    assert rrs((await udp(server, f"svc1.{T}")).answer) == [f"svc1.{T} 5 IN A 10.0.0.1"]
+    for _ in range(100):
+        if server.metrics.dropped:
+            break
+        await asyncio.sleep(0.05)
+    assert server.metrics.dropped == 1
+
+
+async def test_handed_over_sockets(zone: Zone) -> None:
+    udp_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    tcp_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    udp_sock.bind((HOST, 0))
+    tcp_sock.bind((HOST, udp_sock.getsockname()[1]))
+    tcp_sock.listen()
+    udp_sock.setblocking(False)  # as a caller preparing sockets for asyncio would
+    tcp_sock.setblocking(False)
+    async with DnsServer(zone, sockets=(udp_sock, tcp_sock)) as s:
+        assert s.port == udp_sock.getsockname()[1]
+        for ask in (udp, tcp):
+            assert rrs((await ask(s, f"svc1.{T}")).answer) == [f"svc1.{T} 5 IN A 10.0.0.1"]
+    assert udp_sock.fileno() == -1  # the server closed what it was given
+
+
+async def test_close_stops_the_udp_thread(zone: Zone) -> None:
+    before = {t for t in threading.enumerate() if t.name == "dns-udp"}
+    async with DnsServer(zone, host=HOST, port=0) as s:
+        await udp(s, f"svc1.{T}")
+        running = {t for t in threading.enumerate() if t.name == "dns-udp"} - before
+        assert len(running) == 1
+    assert not any(t.is_alive() for t in running)
