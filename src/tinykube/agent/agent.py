@@ -131,9 +131,16 @@ class Agent:
             try:
                 await node.heartbeat(self.api, self.config, meta.now(), self._ready_since)
             except NotFound:
-                self._ready_since = await node.register(self.api, self.config, meta.now())
+                await self._register_again()
             except TinykubeError as e:
                 log.warning("node=%s heartbeat failed: %s", self.config.node_name, e)
+
+    async def _register_again(self) -> None:
+        """The Node was deleted: register it again (the next heartbeat retries on failure)."""
+        try:
+            self._ready_since = await node.register(self.api, self.config, meta.now())
+        except TinykubeError as e:
+            log.warning("node=%s registration failed: %s", self.config.node_name, e)
 
     # ------------------------------------------------------------------ pods
 

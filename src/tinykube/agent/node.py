@@ -55,7 +55,7 @@ class NodeNetwork:
     async def setup(self) -> None:
         cfg = self.config
         write_shell_files(cfg)
-        if await netns.delete(self.netns):
+        if await self.teardown():
             log.info("netns=%s left by an earlier run: deleted", self.netns)
         await netns.create(self.netns)
         try:
@@ -70,8 +70,11 @@ class NodeNetwork:
         log.info("node network ready netns=%s bridge=%s/%s node-ip=%s (%s)", self.netns,
                  cfg.gateway, prefix, cfg.node_ip, kind)
 
-    async def teardown(self) -> None:
-        await netns.delete(self.netns)
+    async def teardown(self) -> bool:
+        """Delete the namespace, after killing what still runs in it (host-network
+        containers, shells): all ours. False if there was none."""
+        process.kill_in_netns(self.path)
+        return await netns.delete(self.netns)
 
 
 # --------------------------------------------------------------------------- tinykube shell
