@@ -19,7 +19,9 @@ same name whose subsets list the selected pods (``endpoints_controller.go``):
 
 It writes only when the computed object differs from the stored one. Endpoints of
 Services without a selector belong to their users and are never touched; when a Service
-goes, its Endpoints go too, but only if this controller made them (the managed-by label).
+goes, or loses its selector, its Endpoints go too, but only if this controller made them
+(the managed-by label; upstream leaves them behind when the selector goes, and mirroring
+would then copy stale addresses).
 """
 
 from __future__ import annotations
@@ -254,7 +256,9 @@ class EndpointsController(Controller[str]):
                 await self._delete(current)
             return
         if rules.selector(svc) is None or rules.is_external_name(svc):
-            return  # the user's business
+            if current is not None and is_managed(current):
+                await self._delete(current)  # ours, stale: mirroring must not copy it
+            return  # otherwise the user's business
         if meta.is_terminating(svc):
             return
         pods = self._selectors.pods_of(svc, self._pods)
@@ -281,4 +285,4 @@ class EndpointsController(Controller[str]):
                                    uid=meta.uid(ep))
         except NotFound:
             return
-        log.info("endpoints=%s deleted: service gone", meta.key_of(ep))
+        log.info("endpoints=%s deleted: no service with a selector", meta.key_of(ep))

@@ -182,6 +182,15 @@ async def test_selectorless_and_external_name_services_are_left_alone(api, runni
     await eventually(lambda: api.find(kinds.ENDPOINTS, "web", "default") is None)
 
 
+async def test_losing_the_selector_removes_only_our_endpoints(api, running):
+    svc = await api.create(kinds.SERVICE, service("web", APP))
+    await start(api, running)
+    await eventually(lambda: subsets(api) == [])
+    del svc["spec"]["selector"]
+    await api.update(kinds.SERVICE, svc)
+    await eventually(lambda: api.find(kinds.ENDPOINTS, "web", "default") is None)
+
+
 async def test_relabelled_pod_leaves_the_old_service(api, running):
     await api.create(kinds.SERVICE, service("web", APP))
     await api.create(kinds.SERVICE, service("blue", {"app": "blue"}))
