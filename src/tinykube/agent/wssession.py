@@ -92,12 +92,12 @@ async def run_exec(ws: web.WebSocketResponse, st: Streams, proc: Process,
                    command: list[str]) -> None:
     await ws.send_bytes(channels.frame(st.first))
     outputs = _exec_outputs(ws, st, proc)
-    stdin_fd = proc.pty_fd if proc.pty_fd is not None else proc.stdin_fd
 
     async def to_stdin(data: bytes) -> None:
-        if stdin_fd is not None and st.stdin:
+        fd = proc.pty_fd if proc.pty_fd is not None else proc.stdin_fd  # None once closed
+        if fd is not None and st.stdin:
             with contextlib.suppress(OSError):
-                await fdio.write_all(stdin_fd, data)
+                await fdio.write_all(fd, data)
 
     async def end_stdin() -> None:
         if proc.pty_fd is None:
@@ -114,7 +114,8 @@ async def run_exec(ws: web.WebSocketResponse, st: Streams, proc: Process,
     try:
         await asyncio.wait({feeder, waiter}, return_when=asyncio.FIRST_COMPLETED)
         if waiter.done():
-            await asyncio.wait(outputs, timeout=DRAIN)
+            if outputs:
+                await asyncio.wait(outputs, timeout=DRAIN)
             await _finish(ws, channels.exit_status(waiter.result(), command))
         else:
             await _hang_up(proc)
