@@ -260,3 +260,17 @@ async def test_host_network_pods_share_the_node_namespace(node):
     await node.client.delete(kinds.POD, "hostnet")
     await eventually(lambda: node.agent.worker("default", "hostnet") is None, within=15)
     assert netns.exists(node.config.node_netns)
+
+
+async def test_init_containers_run_to_completion_first(node, tmp_path):
+    mark = tmp_path / "init"
+    await node.create({"metadata": {"name": "inited", "namespace": "default"}, "spec": {
+        "initContainers": [{"name": "setup", "image": "busybox",
+                            "command": ["sh", "-c", f"echo done > {mark}"]}],
+        "containers": [{"name": "c", "image": "busybox",
+                        "command": ["sh", "-c", f"cat {mark} && sleep 3600"]}]}})
+    pod = await wait_pod(node, "inited", ready)
+    init = pod["status"]["initContainerStatuses"][0]
+    assert init["state"]["terminated"]["reason"] == "Completed"
+    assert next(c for c in pod["status"]["conditions"] if c["type"] == "Initialized")[
+        "status"] == "True"
