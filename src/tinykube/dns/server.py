@@ -56,6 +56,9 @@ class DnsServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._udp: socket.socket | None = None
         self._worker: UdpWorker | None = None
+        # Forwards handed over by the UDP thread (it alone writes ``_handed``) and taken
+        # up by the loop (it alone writes ``_taken``): the backlog between them is bounded.
+        self._handed = self._taken = 0
         self._tcp: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._connections: dict[asyncio.StreamWriter, asyncio.Task[Any] | None] = {}
@@ -138,9 +141,14 @@ class DnsServer:
     # ------------------------------------------------------------------ UDP's slow path
 
     def _later_threadsafe(self, r: Forward | Chase, data: bytes, addr: Address,
-                          started: float) -> None:
-        """From the UDP thread: complete ``r`` on the event loop, then reply to ``addr``."""
+                          started: float) -> bytes | None:
+        """From the UDP thread: complete ``r`` on the event loop, then reply to ``addr``;
+        or, when the loop is already ``max_pending`` behind, SERVFAIL to send at once."""
+        if self._handed - self._taken >= self.max_pending:
+            return _servfail(data)
+        self._handed += 1
         self._call_soon(self._udp_later, r, data, addr, started)
+        return None
 
     def _publish_threadsafe(self, counted: Metrics) -> None:
         """From the UDP thread: add what it counted to ``metrics`` on the event loop."""
@@ -153,6 +161,7 @@ class DnsServer:
                 loop.call_soon_threadsafe(callback, *args)
 
     def _udp_later(self, r: Forward | Chase, data: bytes, addr: Address, started: float) -> None:
+        self._taken += 1
         self.spawn(self._udp_reply(r, data, addr, started))
 
     async def _udp_reply(self, r: Forward | Chase, data: bytes, addr: Address,
@@ -169,11 +178,7 @@ class DnsServer:
     async def complete(self, r: Forward | Chase, query: bytes, *, tcp: bool) -> bytes:
         """Answer what the zone could not alone: forward, or chase a CNAME upstream."""
         if self.forwarder is None or len(self._tasks) > self.max_pending:
-            try:
-                qend = wire.question_end(query)
-            except wire.Malformed:
-                qend = 12
-            return servfail(query, qend)
+            return _servfail(query)
         if isinstance(r, Chase):
             return r.complete(await self.forwarder.lookup(r.target, r.qtype))
         return await self.forwarder.forward(query, tcp=tcp)
@@ -223,6 +228,14 @@ class DnsServer:
         if not writer.is_closing():
             writer.write(len(reply).to_bytes(2, "big") + reply)
         self.metrics.observe(data, reply, time.perf_counter() - started)
+
+
+def _servfail(query: bytes) -> bytes:
+    try:
+        qend = wire.question_end(query)
+    except wire.Malformed:
+        qend = 12
+    return servfail(query, qend)
 
 
 async def serve_metrics(metrics: Metrics, host: str = "127.0.0.1", port: int = 9153

@@ -35,8 +35,9 @@ from tinykube.dns.replies import Replies
 log = logging.getLogger(__name__)
 
 Address = tuple[Any, ...]
-# Both are called on the UDP thread and must hand over to the event loop themselves.
-Later = Callable[[Forward | Chase, bytes, Address, float], None]
+# Both are called on the UDP thread and must hand over to the event loop themselves;
+# ``later`` may instead give a reply to send at once (SERVFAIL when the loop is behind).
+Later = Callable[[Forward | Chase, bytes, Address, float], bytes | None]
 Publish = Callable[[Metrics], None]
 
 BATCH = 64  # datagrams per system call
@@ -92,6 +93,13 @@ class UdpWorker:
         if taken is not None:
             self.publish(taken)
 
+    def _hand_later(self, r: Forward | Chase, query: bytes, addr: Address,
+                    started: float) -> bytes | None:
+        now = self.later(r, query, addr, started)
+        if now is not None:
+            self.replies.pending.observe(query, now, time.perf_counter() - started)
+        return now
+
     def _serve_batches(self, batch: mmsg.Batch) -> None:
         clock = time.perf_counter
         publish_at = clock() + PUBLISH_EVERY
@@ -133,13 +141,13 @@ class UdpWorker:
             else:
                 query = bytes(view[off : off + size])
                 r = replies.fill(query)
+                if isinstance(r, Forward | Chase):
+                    r = self._hand_later(r, query, batch.address(i), started)
                 if type(r) is bytes:
                     keep.append(r)
                     iov[tail] = mmsg.address_of(r) + 2
                     iov[tail + 1] = len(r) - 2
                     continue
-                if isinstance(r, Forward | Chase):
-                    self.later(r, query, batch.address(i), started)
             if i > first:  # send what came before; this one gets no reply from here
                 batch.send(first, i - first)
             first = i + 1
@@ -185,7 +193,7 @@ class UdpWorker:
             else:
                 r = replies.fill(data)
             if isinstance(r, Forward | Chase):
-                self.later(r, data, addr, started)
+                r = self._hand_later(r, data, addr, started)
             self._hand_over(fold=False)
             if type(r) is not bytes:
                 return

@@ -312,3 +312,17 @@ async def test_close_stops_the_udp_thread(zone: Zone) -> None:
         running = {t for t in threading.enumerate() if t.name == "dns-udp"} - before
         assert len(running) == 1
     assert not any(t.is_alive() for t in running)
+
+
+async def test_forwards_beyond_the_backlog_get_servfail_at_once(zone: Zone) -> None:
+    up = FakeUpstream({("db.example.com", "A"): ["192.0.2.10"]})
+    await up.start()
+    fwd = Forwarder([up.address], timeout=1.0)
+    try:
+        async with DnsServer(zone, forwarder=fwd, host=HOST, port=0, max_pending=0) as s:
+            assert (await udp(s, "db.example.com.")).rcode() == dns.rcode.SERVFAIL
+            assert up.queries == []
+            assert rrs((await udp(s, f"svc1.{T}")).answer) == [f"svc1.{T} 5 IN A 10.0.0.1"]
+    finally:
+        await fwd.close()
+        await up.close()
