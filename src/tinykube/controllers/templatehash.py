@@ -5,8 +5,9 @@ collision count as 8 little-endian bytes when there is one, and writes the decim
 of the hash with ``rand.SafeEncodeString``: each character becomes a letter of the
 alphabet ``bcdfghjklmnpqrstvwxz2456789`` (no vowels, no look-alikes), which is why every
 ``pod-template-hash`` uses only ``4-9 b c d f``. Go hashes its own struct dump; tinykube
-hashes the template's canonical JSON, so the values differ from a real cluster's but have
-the same shape and the same stability: equal templates, equal names.
+hashes the template's canonical JSON (without empty fields, which Go cannot tell from
+absent ones), so the values differ from a real cluster's but have the same shape and the
+same stability: equal templates, equal names.
 """
 
 from __future__ import annotations
@@ -30,8 +31,20 @@ def safe_encode(text: str) -> str:
     return "".join(SAFE_ALPHABET[b % len(SAFE_ALPHABET)] for b in text.encode())
 
 
+def semantic(value: Any) -> Any:
+    """``value`` without null, ``{}`` and ``[]`` fields: what Go's semantic equality (and
+    its zero values) cannot tell apart, e.g. ``resources: {}`` or ``creationTimestamp:
+    null`` that ``kubectl rollout undo`` sends back. For comparing and hashing only."""
+    if isinstance(value, dict):
+        out = {k: semantic(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in (None, {}, [])}
+    if isinstance(value, list):
+        return [semantic(v) for v in value]
+    return value
+
+
 def canonical(template: Any) -> bytes:
-    return json.dumps(template, sort_keys=True, separators=(",", ":")).encode()
+    return json.dumps(semantic(template), sort_keys=True, separators=(",", ":")).encode()
 
 
 def compute_hash(template: Any, collision_count: int | None = None) -> str:

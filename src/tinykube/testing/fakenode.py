@@ -25,6 +25,12 @@ from tinykube.machinery.apiclient import ApiClient
 from tinykube.machinery.informer import Informer
 
 
+def container_statuses(pod: Obj, ready: bool, now: str) -> list[dict[str, Any]]:
+    return [{"name": c.get("name"), "image": c.get("image"), "imageID": "", "ready": ready,
+             "started": True, "restartCount": 0, "state": {"running": {"startedAt": now}}}
+            for c in (pod.get("spec") or {}).get("containers") or []]
+
+
 def status(ip: str | None, *, ready: bool, phase: str = "Running") -> dict[str, Any]:
     now = meta.now()
     out: dict[str, Any] = {"phase": phase, "startTime": now, "conditions": [
@@ -44,6 +50,7 @@ async def report(api: ApiClient, pod: Obj, ip: str | None, *, ready: bool = True
     """Write the pod's status as an agent running it would."""
     new = copy.deepcopy(pod)
     new["status"] = {**(pod.get("status") or {}), **status(ip, ready=ready, phase=phase)}
+    new["status"]["containerStatuses"] = container_statuses(pod, ready, meta.now())
     return await api.update(kinds.POD, new, subresource="status")
 
 
@@ -54,6 +61,8 @@ async def set_ready(api: ApiClient, name: str, ready: bool, namespace: str = "de
     for c in (pod.get("status") or {}).get("conditions") or []:
         if c.get("type") in ("Ready", "ContainersReady") and c.get("status") != flag:
             c["status"], c["lastTransitionTime"] = flag, meta.now()
+    for c in (pod.get("status") or {}).get("containerStatuses") or []:
+        c["ready"] = ready
     return await api.update(kinds.POD, pod, subresource="status")
 
 

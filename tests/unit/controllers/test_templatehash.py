@@ -29,3 +29,10 @@ def test_hash_is_stable_and_sensitive_to_template_and_collisions():
     assert re.fullmatch("[4-9bcdf]{1,10}", compute_hash(t))
     assert compute_hash(t, 1) != compute_hash(t) != compute_hash({**t, "spec": {}})
     assert compute_hash(t, 1) != compute_hash(t, 2)
+
+
+def test_empty_fields_do_not_change_the_hash():
+    t = {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "n"}]}}
+    noisy = {"metadata": {"labels": {"a": "b"}, "creationTimestamp": None},
+             "spec": {"containers": [{"name": "n", "resources": {}}], "volumes": []}}
+    assert compute_hash(t) == compute_hash(noisy)

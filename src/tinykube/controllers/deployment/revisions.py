@@ -18,6 +18,7 @@ from typing import Any
 
 from tinykube.api import meta
 from tinykube.api.meta import Obj
+from tinykube.controllers.templatehash import semantic
 
 HASH_LABEL = "pod-template-hash"
 REVISION = "deployment.kubernetes.io/revision"
@@ -55,7 +56,8 @@ def without_hash(template: dict[str, Any]) -> dict[str, Any]:
 
 
 def equal_ignore_hash(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return without_hash(a) == without_hash(b)
+    """``EqualIgnoreHash``, semantically: empty and absent fields are the same."""
+    return bool(semantic(without_hash(a)) == semantic(without_hash(b)))
 
 
 def created(obj: Obj) -> str:

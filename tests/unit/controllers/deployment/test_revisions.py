@@ -52,3 +52,13 @@ def test_an_existing_new_set_gets_a_newer_revision_and_history():
     assert notes["deployment.kubernetes.io/revision-history"] == "1"
     assert updated["spec"]["minReadySeconds"] == 5
     assert revisions.updated_new(dep(), updated, 5) is None
+
+
+def test_templates_equal_semantically():
+    a = template(APP)
+    b = template({**APP, "pod-template-hash": "x"})
+    b["metadata"]["creationTimestamp"] = None  # what kubectl rollout undo sends
+    b["spec"]["containers"][0]["resources"] = {}
+    assert revisions.equal_ignore_hash(a, b)
+    b["spec"]["containers"][0]["image"] = "httpd"
+    assert not revisions.equal_ignore_hash(a, b)
