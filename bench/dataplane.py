@@ -1,0 +1,513 @@
+"""Dataplane figures as ratios: the nftables ClusterIP path against a direct connection to
+the pod, the published NodePort path against HAProxy, and the sync time of one endpoint
+change among 10,000 programmed Services.
+
+The network is ``testing.netns_topology`` with one pod, plus one more namespace that
+plays the host (``<prefix>-h``, only ``lo``), all under a random ``tinykube-t-`` prefix:
+
+    <prefix>-c     client pod 10.244.0.100 ──┐
+    <prefix>-node  cbr0 + nft table "tinykube" (ClusterIP 10.96.0.20, NodePorts on 172.18.0.2)
+    <prefix>-p0    pod 10.244.0.10: HAProxy as a static HTTP responder on :8080
+                   (``http-request return``, keep-alive), a sendfile zero-sender on :9000
+    <prefix>-h     "host": tinykube's Publisher and HAProxy (mode tcp) on 127.0.0.1
+
+1. nftables vs direct, from the client pod: ``wrk`` against 10.96.0.20 (DNAT in the node
+   namespace) and against 10.244.0.10 directly — keep-alive requests/s, new connections/s
+   (``Connection: close``, one request per connection) and bulk MB/s (one TCP stream of
+   zeros for a fixed time). Client on CPU 0, pod servers on CPU 1.
+2. Published NodePort vs HAProxy, from the "host" namespace: the same three figures
+   through ``127.0.0.1:<nodePort>`` (``proxy.publish.Publisher``, run by ``bench/_publisher.py``
+   on uvloop with its production socket factories: listening sockets where it runs,
+   upstream sockets in the node namespace) and through ``127.0.0.1:<nodePort+1000>``
+   (HAProxy 1 thread, ``mode tcp``, ``option splice-auto``, its upstream socket made in
+   the node namespace by HAProxy's own ``namespace`` server keyword). Both forward to the
+   same node IP and NodePort, so everything after the forwarder is the same path; both are
+   pinned to CPU 1 alone (same CPU budget), client and pod servers share CPU 0. Forwarder
+   CPU use is printed too: a forwarder below ~95% was not the bottleneck.
+   Why not the real host namespace: the published path is identical in any namespace (a
+   loopback listener plus sockets created in the node namespace), and a namespace of our
+   own leaves the host's loopback ports and sysctls alone.
+3. Sync time: ``bench/nftsync.py`` when it exists (engineer Q's); otherwise measured here
+   with ``NftDataplane`` on the same node namespace: a full sync of --services Services
+   (two endpoints each), then timed partial syncs that each change one endpoint.
+
+Each figure runs --rounds times alternating the two paths; the best round counts (the
+machine is shared). Every tool stops by itself (wrk ``-d``, the reader's deadline);
+servers and forwarders are stopped by pid and the namespaces deleted, even on error.
+The host namespace is never touched. Needs root and the Debian packages ``wrk`` and
+``haproxy``; without them it says so and exits 0.
+
+    .venv/bin/python bench/dataplane.py [--seconds 3] [--rounds 2] [--services 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import functools
+import ipaddress
+import os
+import random
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tinykube.proxy.model import (
+    EndpointInfo,
+    NodeConfig,
+    ProxyState,
+    ServicePortInfo,
+    ServicePortName,
+)
+from tinykube.proxy.nftables import HostNft, NftDataplane
+from tinykube.testing.netns_topology import NODE_IP, Topology, usable
+
+HERE = Path(__file__).resolve().parent
+TOOLS = {"wrk": "wrk", "haproxy": "haproxy", "taskset": "util-linux", "ip": "iproute2",
+         "nft": "nftables", "nsenter": "util-linux"}
+MULTICORE = (os.cpu_count() or 1) > 1
+CLIENT_CPU, SERVER_CPU = "0", "1" if MULTICORE else "0"
+
+VIP = "10.96.0.20"
+HTTP_PORT, BULK_PORT = 8080, 9000  # on the pod
+NP_HTTP, NP_BULK = 30080, 30090  # NodePorts (inside our node namespace only)
+HA_OFFSET = 1000  # HAProxy listens on nodePort + this
+WRK_CONNS = 64
+TICK = os.sysconf("SC_CLK_TCK")
+
+WEB = ServicePortName("bench", "web", "", "TCP")
+BULK = ServicePortName("bench", "bulk", "", "TCP")
+
+TARGETS = {
+    "nft": {"requests/s": 0.95, "new conns/s": 0.95, "bulk MB/s": 0.95},
+    "pub": {"requests/s": 1.0, "new conns/s": 0.8, "bulk MB/s": 1.0},
+}
+
+
+# ---------------------------------------------------------------------- processes
+
+
+@dataclass
+class Proc:
+    """A process this bench started; stopped by its pid only."""
+
+    name: str
+    popen: subprocess.Popen[bytes]
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def cpu_seconds(self) -> float:
+        """user + system time of the whole process (all threads) so far."""
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+
+    def pin(self, cpu: str) -> None:
+        subprocess.run(["taskset", "-a", "-p", "-c", cpu, str(self.pid)], check=True,
+                       capture_output=True, timeout=5)
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=5)
+
+
+def start(name: str, cpu: str, netns: str, argv: list[str], *, ready: bool = False) -> Proc:
+    """``argv`` in ``netns`` on ``cpu`` (``ip netns exec`` and ``taskset`` exec, so the
+    pid is the program's); with ``ready``, waits for its ``ready`` line."""
+    popen = subprocess.Popen(["taskset", "-c", cpu, "ip", "netns", "exec", netns, *argv],
+                             stdout=subprocess.PIPE if ready else subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+    proc = Proc(name, popen)
+    if ready:
+        assert popen.stdout is not None
+        if not popen.stdout.readline().startswith(b"ready"):
+            proc.stop()
+            err = popen.stderr.read().decode(errors="replace") if popen.stderr else ""
+            raise RuntimeError(f"{name} did not start: {err.strip()[-2000:]}")
+    return proc
+
+
+def wait_listening(netns: str, ip: str, port: int, proc: Proc, within: float = 10) -> None:
+    """Until something accepts TCP on ``ip:port`` inside ``netns``."""
+    deadline = time.monotonic() + within
+    probe = (f"import socket; socket.create_connection(({ip!r}, {port}), timeout=1).close()")
+    while time.monotonic() < deadline:
+        if proc.popen.poll() is not None:
+            err = proc.popen.stderr.read().decode(errors="replace") if proc.popen.stderr else ""
+            raise RuntimeError(f"{proc.name} exited: {err.strip()[-2000:]}")
+        done = subprocess.run(["ip", "netns", "exec", netns, sys.executable, "-c", probe],
+                              check=False, capture_output=True, timeout=10)
+        if done.returncode == 0:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{proc.name} does not listen on {ip}:{port}")
+
+
+def sysctl(netns: str, *settings: str) -> None:
+    subprocess.run(["ip", "netns", "exec", netns, "sysctl", "-qw", *settings], check=True,
+                   capture_output=True, timeout=10)
+
+
+# ---------------------------------------------------------------------- configuration
+
+
+HAPROXY_GLOBAL = """\
+global
+    nbthread 1
+    maxconn 4000
+defaults
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+"""
+
+
+def responder_config() -> str:
+    return HAPROXY_GLOBAL + f"""\
+    mode http
+    option http-keep-alive
+frontend web
+    bind 0.0.0.0:{HTTP_PORT}
+    http-request return status 200 content-type text/plain string ok
+"""
+
+
+def forwarder_config(node_ns: str) -> str:
+    text = HAPROXY_GLOBAL + "    mode tcp\n    option splice-auto\n"
+    for np in (NP_HTTP, NP_BULK):
+        text += (f"listen np{np}\n    bind 127.0.0.1:{np + HA_OFFSET}\n"
+                 f"    server node {NODE_IP}:{np} namespace {node_ns}\n")
+    return text
+
+
+def bench_state(extra: int = 0, pod_ip: str = "10.244.0.10") -> ProxyState:
+    """The two bench Services, plus ``extra`` filler Services with two endpoints each."""
+    services = {
+        WEB: ServicePortInfo(WEB, VIP, 80, node_port=NP_HTTP),
+        BULK: ServicePortInfo(BULK, VIP, BULK_PORT, node_port=NP_BULK),
+    }
+    endpoints: dict[ServicePortName, tuple[EndpointInfo, ...]] = {
+        WEB: (EndpointInfo(pod_ip, HTTP_PORT),),
+                 BULK: (EndpointInfo(pod_ip, BULK_PORT),)}
+    for i in range(extra):
+        spn, info, eps = filler(i, 0)
+        services[spn], endpoints[spn] = info, eps
+    return ProxyState(services, endpoints)
+
+
+def filler(i: int, generation: int) -> tuple[ServicePortName, ServicePortInfo,
+                                              tuple[EndpointInfo, ...]]:
+    spn = ServicePortName(f"ns-{i % 50}", f"svc-{i}", "", "TCP")
+    vip = str(ipaddress.IPv4Address("10.100.0.0") + i)
+    pods = ipaddress.IPv4Address("10.245.0.0") + 4 * i
+    eps = (EndpointInfo(str(pods), 8080), EndpointInfo(str(pods + 1 + generation % 3), 8080))
+    return spn, ServicePortInfo(spn, vip, 80), eps
+
+
+# ---------------------------------------------------------------------- measuring
+
+
+@dataclass(frozen=True)
+class Sample:
+    value: float
+    cpu: float | None = None  # forwarder CPU use over the sample, 0..1
+
+
+def wrk(netns: str, url: str, seconds: float, *, close: bool) -> float:
+    argv = ["taskset", "-c", CLIENT_CPU, "ip", "netns", "exec", netns, "wrk", "-t1",
+            f"-c{WRK_CONNS // 2 if close else WRK_CONNS}", f"-d{int(seconds)}s", "--timeout", "2s"]
+    if close:
+        argv += ["-H", "Connection: close"]
+    done = subprocess.run([*argv, url], check=False, capture_output=True, text=True,
+                          timeout=seconds + 20)
+    match = re.search(r"Requests/sec:\s*([\d.]+)", done.stdout)
+    if done.returncode != 0 or match is None:
+        raise RuntimeError(f"wrk failed: {done.stdout}{done.stderr}")
+    errors = re.search(r"Socket errors:.*", done.stdout)
+    if errors or "Non-2xx" in done.stdout:
+        print(f"    note: wrk {url}: {errors.group(0) if errors else 'non-2xx answers'}",
+              flush=True)
+    return float(match.group(1))
+
+
+def bulk(netns: str, ip: str, port: int, seconds: float) -> float:
+    argv = ["taskset", "-c", CLIENT_CPU, "ip", "netns", "exec", netns, sys.executable,
+            str(HERE / "_bulk.py"), "fetch", ip, str(port), str(seconds)]
+    done = subprocess.run(argv, check=False, capture_output=True, text=True,
+                          timeout=seconds + 20)
+    if done.returncode != 0:
+        raise RuntimeError(f"bulk reader failed: {done.stderr.strip()}")
+    got, took = done.stdout.split()
+    return int(got) / float(took) / 1e6
+
+
+def sampled(fn: Callable[[], float], forwarder: Proc | None) -> Sample:
+    if forwarder is None:
+        return Sample(fn())
+    cpu0, t0 = forwarder.cpu_seconds(), time.perf_counter()
+    value = fn()
+    return Sample(value, (forwarder.cpu_seconds() - cpu0) / (time.perf_counter() - t0))
+
+
+@dataclass(frozen=True)
+class Path_:
+    label: str
+    netns: str
+    http: tuple[str, int]
+    bulk: tuple[str, int]
+    forwarder: Proc | None = None
+
+
+def figures(paths: tuple[Path_, Path_], seconds: float, rounds: int) \
+        -> dict[str, tuple[list[Sample], list[Sample]]]:
+    """The three figures for both paths, rounds alternating A, B."""
+
+    def rps(p: Path_) -> float:
+        return wrk(p.netns, f"http://{p.http[0]}:{p.http[1]}/", seconds, close=False)
+
+    def cps(p: Path_) -> float:
+        return wrk(p.netns, f"http://{p.http[0]}:{p.http[1]}/", seconds, close=True)
+
+    def mbps(p: Path_) -> float:
+        return bulk(p.netns, *p.bulk, seconds)
+
+    out: dict[str, tuple[list[Sample], list[Sample]]] = {}
+    for kind, fn in (("requests/s", rps), ("new conns/s", cps), ("bulk MB/s", mbps)):
+        samples: tuple[list[Sample], list[Sample]] = ([], [])
+        for _ in range(rounds):
+            for path, into in zip(paths, samples, strict=True):
+                into.append(sampled(functools.partial(fn, path), path.forwarder))
+        out[kind] = samples
+    return out
+
+
+def report(title: str, names: tuple[str, str], results: dict[str, tuple[list[Sample],
+           list[Sample]]], targets: dict[str, float]) -> None:
+    """One line per figure: best of each path, the ratio and its target; with forwarders,
+    their CPU use and the ratio per forwarder CPU-second (robust to a busy machine)."""
+    print(f"\n{title}", flush=True)
+    for kind, (a, b) in results.items():
+        best_a, best_b = max(a, key=lambda s: s.value), max(b, key=lambda s: s.value)
+        ratio = best_a.value / best_b.value if best_b.value else float("nan")
+        target = targets[kind]
+        verdict = "ok" if ratio >= target else "BELOW"
+        extra = ""
+        if best_a.cpu and best_b.cpu:
+            per_cpu = (best_a.value / best_a.cpu) / (best_b.value / best_b.cpu)
+            extra = (f"  cpu {best_a.cpu:4.0%} vs {best_b.cpu:4.0%}, "
+                     f"per CPU-second {per_cpu:4.2f}")
+        print(f"  {kind:<12} {names[0]} {best_a.value:>8.0f}  {names[1]} {best_b.value:>8.0f}"
+              f"  ratio {ratio:4.2f}  target >= {target:.2f} {verdict:<5}{extra}", flush=True)
+        if len(a) > 1:
+            print("    rounds: " + " ".join(f"{x.value:.0f}/{y.value:.0f}"
+                                            for x, y in zip(a, b, strict=True)), flush=True)
+
+
+# ---------------------------------------------------------------------- sync time
+
+
+async def sync_time(dp: NftDataplane, services: int, changes: int) -> None:
+    nftsync = HERE / "nftsync.py"
+    if nftsync.exists():
+        print(f"\nsync time: running {nftsync.name} (engineer Q's bench)", flush=True)
+        proc = await asyncio.create_subprocess_exec(sys.executable, str(nftsync))
+        try:
+            async with asyncio.timeout(150):
+                await proc.wait()
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        return
+    print(f"\nsync time (bench/nftsync.py not found: measured here, NftDataplane, "
+          f"{services} Services x 2 endpoints)", flush=True)
+    state = bench_state(services)
+    t0 = time.perf_counter()
+    await dp.sync(state, None)
+    full = time.perf_counter() - t0
+    services_map = dict(state.services)
+    endpoints = dict(state.endpoints)
+    times = []
+    for n in range(changes):
+        spn, _, eps = filler(random.randrange(services), n + 1)
+        endpoints[spn] = eps
+        t0 = time.perf_counter()
+        await dp.sync(ProxyState(services_map, endpoints), {spn})
+        times.append(time.perf_counter() - t0)
+    tx = dp.last_transaction
+    assert tx is not None and not tx.full, "the change was not a partial sync"
+    med = statistics.median(times) * 1000
+    print(f"  full sync of {services + 2} Services   {full * 1000:10.0f} ms", flush=True)
+    print(f"  one endpoint change (median of {changes}) {med:6.1f} ms  max "
+          f"{max(times) * 1000:.1f} ms  target <= 50 ms {'ok' if med <= 50 else 'ABOVE'}",
+          flush=True)
+
+
+# ---------------------------------------------------------------------- the run
+
+
+@contextlib.contextmanager
+def network() -> Iterator[tuple[Topology, str]]:
+    topo = Topology.create(pods=1, servers=False)
+    try:
+        host = f"{topo.prefix}-h"
+        subprocess.run(["ip", "netns", "add", host], check=True, capture_output=True,
+                       timeout=10)
+        topo.namespaces.append(host)
+        subprocess.run(["ip", "-n", host, "link", "set", "lo", "up"], check=True,
+                       capture_output=True, timeout=10)
+        assert topo.client is not None
+        # many short connections: room for them in our namespaces (never the host's)
+        for ns in (host, topo.client.netns, topo.node_ns):
+            sysctl(ns, "net.ipv4.ip_local_port_range=32768 65000", "net.ipv4.tcp_tw_reuse=1")
+        # NodePort traffic is masqueraded with random source ports, so a pod's TIME_WAIT
+        # sockets (the server closes first) reject some new SYNs (PAWS) and the client
+        # retries after 1 s: noise for both forwarders, so the pod keeps no TIME_WAIT
+        sysctl(topo.pods[0].netns, "net.ipv4.tcp_max_tw_buckets=0")
+        yield topo, host
+    finally:
+        topo.destroy()
+
+
+@dataclass
+class Bench:
+    """The running network, its servers, and what the parts measure against."""
+
+    args: argparse.Namespace
+    topo: Topology
+    host: str
+    tmp: str
+    dp: NftDataplane
+    procs: list[Proc]
+
+    def haproxy(self, name: str, cpu: str, netns: str, config: str) -> Proc:
+        path = Path(self.tmp, f"{name}.cfg")
+        path.write_text(config)
+        proc = start(name, cpu, netns, ["haproxy", "-db", "-f", str(path)])
+        self.procs.append(proc)
+        return proc
+
+    def servers(self) -> tuple[Proc, Proc]:
+        pod = self.topo.pods[0]
+        responder = self.haproxy("responder", SERVER_CPU, pod.netns, responder_config())
+        bulk_server = start("bulk server", SERVER_CPU, pod.netns,
+                            [sys.executable, str(HERE / "_bulk.py"), "serve", str(BULK_PORT)],
+                            ready=True)
+        self.procs.append(bulk_server)
+        assert self.topo.client is not None
+        wait_listening(self.topo.client.netns, pod.ip, HTTP_PORT, responder)
+        return responder, bulk_server
+
+    def nft_vs_direct(self) -> None:
+        assert self.topo.client is not None
+        client, pod = self.topo.client.netns, self.topo.pods[0]
+        direct = Path_("direct", client, (pod.ip, HTTP_PORT), (pod.ip, BULK_PORT))
+        nft = Path_("nft", client, (VIP, 80), (VIP, BULK_PORT))
+        report("1. nftables ClusterIP vs direct to the pod (ratio nft/direct)",
+               ("nft", "direct"), figures((nft, direct), self.args.seconds, self.args.rounds),
+               TARGETS["nft"])
+
+    def published_vs_haproxy(self) -> None:
+        haproxy = self.haproxy("forwarder", SERVER_CPU, self.host,
+                               forwarder_config(self.topo.node_ns))
+        argv = [sys.executable, str(HERE / "_publisher.py"), self.topo.node_ns, NODE_IP,
+                str(NP_HTTP), str(NP_BULK)]
+        if self.args.profile:
+            argv += ["--profile", self.args.profile]
+        publisher = start("publisher", SERVER_CPU, self.host, argv, ready=True)
+        self.procs.append(publisher)
+        wait_listening(self.host, "127.0.0.1", NP_HTTP + HA_OFFSET, haproxy)
+        pub = Path_("tinykube", self.host, ("127.0.0.1", NP_HTTP), ("127.0.0.1", NP_BULK),
+                    publisher)
+        ha = Path_("haproxy", self.host, ("127.0.0.1", NP_HTTP + HA_OFFSET),
+                   ("127.0.0.1", NP_BULK + HA_OFFSET), haproxy)
+        report("2. published NodePort: tinykube Publisher vs HAProxy (ratio tinykube/haproxy)",
+               ("tinykube", "haproxy"), figures((pub, ha), self.args.seconds, self.args.rounds),
+               TARGETS["pub"])
+        for p in (publisher, haproxy):
+            p.stop()
+
+    def stop(self) -> None:
+        for p in reversed(self.procs):
+            p.stop()
+        self.procs.clear()
+
+
+async def run(args: argparse.Namespace) -> None:
+    parts = set(args.parts.split(","))
+    with network() as (topo, host), tempfile.TemporaryDirectory(prefix="tinykube-bench-") \
+            as tmp:
+        dp = NftDataplane(HostNft(topo.node_ns), NodeConfig("node-0", (NODE_IP,)))
+        bench = Bench(args, topo, host, tmp, dp, [])
+        try:
+            await dp.sync(bench_state(pod_ip=topo.pods[0].ip), None)
+            print(f"dataplane bench: {args.seconds} s per sample, best of {args.rounds} "
+                  f"rounds, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}", flush=True)
+            if parts & {"1", "2"}:
+                servers = bench.servers()
+                if "1" in parts:
+                    bench.nft_vs_direct()
+                if "2" in parts:
+                    # the forwarders get the server CPU alone; client and servers share
+                    for p in servers:
+                        p.pin(CLIENT_CPU)
+                    bench.published_vs_haproxy()
+                bench.stop()
+            if "3" in parts and args.services:
+                await sync_time(dp, args.services, args.changes)
+        finally:
+            bench.stop()
+            await dp.cleanup()
+
+
+def missing() -> str | None:
+    why = usable()
+    if why is not None:
+        return why
+    lacking = sorted({pkg for tool, pkg in TOOLS.items() if shutil.which(tool) is None})
+    if lacking:
+        return ("needs the Debian packages " + ", ".join(lacking)
+                + f" (apt-get install -y {' '.join(lacking)})")
+    return None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--seconds", type=int, default=3, help="length of each sample")
+    ap.add_argument("--rounds", type=int, default=2, help="samples per path and figure")
+    ap.add_argument("--services", type=int, default=10000,
+                    help="Services programmed for the sync time (0: skip)")
+    ap.add_argument("--changes", type=int, default=5, help="timed one-endpoint changes")
+    ap.add_argument("--parts", default="1,2,3", help="which parts to run, e.g. 1,2")
+    ap.add_argument("--profile", default="", help="write the publisher's cProfile here")
+    args = ap.parse_args()
+    if args.seconds <= 0 or args.seconds > 20 or not 1 <= args.rounds <= 5:
+        ap.error("--seconds in (0, 20], --rounds in 1..5 (the run must stay bounded)")
+    why = missing()
+    if why is not None:
+        print(f"bench/dataplane.py skipped: {why}")
+        return
+    started = time.perf_counter()
+    asyncio.run(run(args))
+    print(f"\ntotal {time.perf_counter() - started:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
