@@ -87,6 +87,12 @@ class TablePrinter:
 
     def print(self, table: Obj) -> str:
         """The rows of ``table`` (and the header when it is new), aligned."""
+        self.add(table)
+        return self.flush()
+
+    def add(self, table: Obj) -> None:
+        """Buffer ``table``'s rows: tables added before one ``flush`` align together (several
+        objects of a kind asked for by name print as one table)."""
         columns = table.get("columnDefinitions") or []
         no_headers = self.options.no_headers or (
             self._printed_headers and (not columns or columns == self._columns))
@@ -98,6 +104,8 @@ class TablePrinter:
         if rows:
             self._printed_headers = True
         self._writer.write(self._render(columns, rows, no_headers))
+
+    def flush(self) -> str:
         return self._writer.flush()
 
     def _render(self, columns: list[Obj], rows: list[Obj], no_headers: bool) -> str:

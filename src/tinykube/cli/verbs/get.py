@@ -98,13 +98,13 @@ async def _tables(s: Session, args: argparse.Namespace, parsed: Parsed, output: 
     several = len({kind for kind, _ in results}) > 1  # kubectl's multipleGVKsRequested
     shown: list[str] = []
     printer: TablePrinter | None = None
-    last: Kind | None = None
-    for kind, table in results:
-        if kind != last or printer is None:
+    for i, (kind, table) in enumerate(results):
+        if printer is None:
             printer = TablePrinter(_options(args, kind, output, several=several))
-            shown.append("")
-            last = kind
-        shown[-1] += printer.print(table)
+        printer.add(table)
+        if i + 1 == len(results) or results[i + 1][0] != kind:
+            shown.append(printer.flush())
+            printer = None
     text = "\n".join(t for t in shown if t)
     s.print(text, end="")
     for problem in errors:
