@@ -252,25 +252,35 @@ zone:
 """
 
 
-def dnsperf(port: int, queries: Path, seconds: float, what: str) -> float:
-    """Queries per second dnsperf reached against 127.0.0.1:port; a run that lost more
-    than 5% of its queries (a stall: the machine is shared) is run once more."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def dnsperf(port: int, pid: int, queries: Path, seconds: float, what: str
+            ) -> tuple[float, float]:
+    """Queries per second dnsperf reached against 127.0.0.1:port, and the server's
+    (process ``pid``) CPU microseconds per answered query. A run that lost more than 5%
+    of its queries (a stall: the machine is shared) is run once more."""
     argv = pinned(CLIENT_CORE, ["dnsperf", "-s", "127.0.0.1", "-p", str(port),
                                 "-d", str(queries), "-l", str(seconds), "-c", "4", "-q", "200",
                                 "-t", "2"])
     for attempt in (1, 2):
+        cpu = cpu_seconds(pid)
         out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 30,
                              check=True).stdout
-        numbers = {key: re.search(rf"{key}:\s+([\d.]+)", out)
-                   for key in ("Queries sent", "Queries lost", "Queries per second")}
+        cpu = cpu_seconds(pid) - cpu
+        numbers = {key: re.search(rf"{key}:\s+([\d.]+)", out) for key in
+                   ("Queries sent", "Queries completed", "Queries lost", "Queries per second")}
         if any(m is None for m in numbers.values()):
             raise RuntimeError(f"unexpected dnsperf output:\n{out}")
-        sent, lost, qps = (float(m.group(1)) for m in numbers.values() if m is not None)
+        sent, done, lost, qps = (float(m.group(1)) for m in numbers.values() if m is not None)
         if lost <= 0.05 * sent or attempt == 2:
             break
         print(f"#   {what}: dnsperf lost {lost:.0f} of {sent:.0f} queries; once more",
               flush=True)
-    return qps
+    return qps, cpu * 1e6 / max(done, 1.0)
 
 
 # ---------------------------------------------------------------------- tinykube's side
@@ -425,16 +435,21 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
         # Two rounds each, alternating, so that a burst of other work hits both alike.
         knot_runs, tk_runs = [], []
         for _ in range(ROUNDS):
-            knot_runs.append(dnsperf(knot_port, queries, args.seconds / ROUNDS, "Knot"))
-            tk_runs.append(dnsperf(port, queries, args.seconds / ROUNDS, "tinykube"))
-        print("# rounds: Knot " + " ".join(f"{q:.0f}" for q in knot_runs)
-              + ", tinykube " + " ".join(f"{q:.0f}" for q in tk_runs) + " q/s", flush=True)
-        knot_qps, tk_qps = statistics.mean(knot_runs), statistics.mean(tk_runs)
+            knot_runs.append(dnsperf(knot_port, knot.pid, queries, args.seconds / ROUNDS, "Knot"))
+            tk_runs.append(dnsperf(port, tk.pid, queries, args.seconds / ROUNDS, "tinykube"))
+        print("# rounds: Knot " + " ".join(f"{q:.0f}" for q, _ in knot_runs)
+              + ", tinykube " + " ".join(f"{q:.0f}" for q, _ in tk_runs) + " q/s", flush=True)
+        knot_qps, knot_us = (statistics.mean(v) for v in zip(*knot_runs, strict=True))
+        tk_qps, tk_us = (statistics.mean(v) for v in zip(*tk_runs, strict=True))
         delays = update_delays(tk, port, args.trials)
 
     line("Knot DNS queries/s (1 core)", knot_qps, "q/s", note)
     line("tinykube DNS queries/s (1 core)", tk_qps, "q/s", note)
     line("ratio tinykube / Knot", tk_qps / knot_qps, "", "(target >= 0.8)", digits=2)
+    line("Knot CPU per query", knot_us, "us", "(server process, user + system)", digits=2)
+    line("tinykube CPU per query", tk_us, "us", "(server process, user + system)", digits=2)
+    line("CPU per query ratio Knot / tinykube", knot_us / tk_us, "",
+         "(steadier than queries/s on a shared machine)", digits=2)
     if delays:
         trials = f"({len(delays)} of {args.trials} trials)"
         line("endpoint ready -> A served over UDP p50", statistics.median(delays), "ms", trials)
