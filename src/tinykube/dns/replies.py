@@ -25,6 +25,7 @@ from tinykube.dns.render import DEFAULT, Compiled
 from tinykube.dns.zone import Zone
 
 LIMIT = 50_000  # entries; beyond, start afresh (random names must not grow it forever)
+ROTATIONS_MAX = 1 << 16  # bytes for every rotation of one reply; a bigger one is not kept
 
 
 class Reply:
@@ -116,7 +117,7 @@ class Replies:
 
     def _rotations(self, r: bytes) -> list[bytes] | None:
         """Every rotation of ``r`` after its own, as tails; None if ``r`` is not one of
-        them (then it is not kept)."""
+        them or they would take too much room (then it is not kept)."""
         end = r.find(0, 12)
         if end < 0 or len(r) < end + 5:
             return None
@@ -127,6 +128,8 @@ class Replies:
         c: Compiled = entry.get(qtype) or entry[DEFAULT]
         if not c.offsets:
             return [r[2:]]
+        if len(c.offsets) * len(r) > ROTATIONS_MAX:
+            return None
         part = c.body[c.fixed_end : c.rot_end]
         turns = [part[o:] + part[:o] for o in c.offsets]
         start, stop = end + 5 + c.fixed_end, end + 5 + c.rot_end

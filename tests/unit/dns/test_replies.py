@@ -159,3 +159,20 @@ def test_reply_turns() -> None:
         seen.append(reply.tail)
         reply.advance()
     assert seen == [b"a", b"b", b"c", b"a"] and reply.rotates and reply.size == 1
+
+
+def test_huge_rotations_are_answered_each_time() -> None:
+    zone = Zone(Config())
+    zone.upsert_service(service("big"))
+    zone.upsert_slice(endpoint_slice("big", endpoints=[endpoint(f"10.1.{i // 250}.{i % 250 + 1}")
+                                                       for i in range(250)]))
+    twin = Zone(Config())
+    twin.upsert_service(service("big"))
+    twin.upsert_slice(endpoint_slice("big", endpoints=[endpoint(f"10.1.{i // 250}.{i % 250 + 1}")
+                                                       for i in range(250)]))
+    replies = Replies(zone, max_udp=4096)
+    query = wire(f"big.{T}", use_edns=0, payload=4096)
+    mine = [served(replies, query) for _ in range(3)]
+    assert replies.entries == {}  # 250 turns of 4 kB: not kept
+    assert mine == [answer(query, twin, max_udp=4096) for _ in range(3)]
+    assert len(dns.message.from_wire(mine[0]).answer[0]) == 250
