@@ -8,10 +8,14 @@ query is seen its complete response (minus the ID) is kept under ``query[2:]``; 
 identical queries only send it. Answers that rotate (several addresses or SRV records)
 are kept in every rotation and served in turn, exactly as ``answer`` would.
 
-The entries are valid for one ``Zone.version``: ``current()`` drops them all when the zone
-has changed, and each ``fill`` computes under the zone's lock, so an entry is never built
-from half an update. Only the thread serving UDP uses a ``Replies``; it counts what it
-served in ``pending`` (a private ``Metrics``) for the event loop to merge.
+Each ``fill`` computes under the zone's lock, so an entry is never built from half an
+update. When the zone's version moves, ``current()`` drops what may have changed: the
+entries of the names the zone says changed, and every entry not answered straight from
+``Zone.names`` (negative answers, aliases, errors), which any change may affect — or
+everything when the zone cannot tell. One endpoint changing among thousands of Services
+thus costs a few lookups, not a cold start. Only the thread serving UDP uses a
+``Replies``; it counts what it served in ``pending`` (a private ``Metrics``) for the
+event loop to merge.
 """
 
 from __future__ import annotations
@@ -58,14 +62,37 @@ class Replies:
         self.entries: dict[bytes, Reply] = {}
         self.version = zone.version
         self.pending = Metrics()
+        self._by_name: dict[bytes, list[bytes]] = {}  # a key of Zone.names -> its entries
+        self._derived: list[bytes] = []  # entries any change may affect
 
     def current(self) -> dict[bytes, Reply]:
-        """The entries, emptied first if the zone changed since they were built."""
-        if self.zone.version != self.version:
-            self.fold()
-            self.entries = {}
-            self.version = self.zone.version
+        """The entries, without those the zone may have changed since they were built."""
+        zone = self.zone
+        if zone.version != self.version:
+            with zone.lock:
+                version, changed = zone.version, zone.changed_since(self.version)
+            if changed is None:
+                self.clear()
+            else:
+                self._drop(changed)
+            self.version = version
         return self.entries
+
+    def clear(self) -> None:
+        self.fold()
+        self.entries = {}
+        self._by_name = {}
+        self._derived = []
+
+    def _drop(self, changed: set[bytes]) -> None:
+        keys, self._derived = self._derived, []
+        for name in changed:
+            keys.extend(self._by_name.pop(name, ()))
+        count = self.pending.count
+        for key in keys:
+            reply = self.entries.pop(key, None)
+            if reply is not None and reply.hits:
+                count(reply.qtype, reply.rcode, reply.truncated, reply.hits)
 
     def fill(self, query: bytes) -> Response:
         """Answer ``query`` the slow way, keep the response when it can be reused, and
@@ -76,14 +103,11 @@ class Replies:
             version = zone.version
             r = answer(query, zone, max_udp=self.max_udp)
             if type(r) is bytes and version == self.version and len(self.entries) < self.limit:
-                reply = self._reply(query, r)
-                if reply is not None:
-                    self.entries[query[2:]] = reply
+                self._keep(query, r)
         if r is None or type(r) is bytes:
             self.pending.observe(query, r, time.perf_counter() - started)
         if len(self.entries) >= self.limit:
-            self.fold()
-            self.entries = {}
+            self.clear()
         return r
 
     def fold(self) -> None:
@@ -106,22 +130,31 @@ class Replies:
 
     # ------------------------------------------------------------------ building
 
-    def _reply(self, query: bytes, r: bytes) -> Reply | None:
+    def _keep(self, query: bytes, r: bytes) -> None:
+        """Keep ``r`` for ``query``, filed under the name it was answered from."""
         end = query.find(0, 12)
         qtype = query[end + 1] << 8 | query[end + 2] if 12 <= end < len(query) - 2 else -1
         rcode, truncated = r[3] & 0xF, bool(r[2] & 0x02)
-        if len(r) < 12 or r[6:8] in (b"\x00\x00", b"\x00\x01"):
-            return Reply([r[2:]], qtype, rcode, truncated)  # fewer than two records
-        turns = self._rotations(r)
-        return None if turns is None else Reply(turns, qtype, rcode, truncated)
+        # The response's question is the one answered (the slow path may have rebuilt it).
+        qend = r.find(0, 12)
+        qname = r[12 : qend + 1].lower() if qend >= 12 and len(r) >= qend + 5 else None
+        if r[6:8] in (b"\x00\x00", b"\x00\x01"):  # fewer than two records: no turns
+            turns: list[bytes] | None = [r[2:]]
+        else:
+            turns = None if qname is None else self._rotations(r, qname, qend)
+        if turns is None:
+            return
+        key = query[2:]
+        self.entries[key] = Reply(turns, qtype, rcode, truncated)
+        if qname is not None and qname in self.zone.names:
+            self._by_name.setdefault(qname, []).append(key)
+        else:
+            self._derived.append(key)
 
-    def _rotations(self, r: bytes) -> list[bytes] | None:
+    def _rotations(self, r: bytes, qname: bytes, end: int) -> list[bytes] | None:
         """Every rotation of ``r`` after its own, as tails; None if ``r`` is not one of
         them or they would take too much room (then it is not kept)."""
-        end = r.find(0, 12)
-        if end < 0 or len(r) < end + 5:
-            return None
-        qname, qtype = r[12 : end + 1].lower(), r[end + 1] << 8 | r[end + 2]
+        qtype = r[end + 1] << 8 | r[end + 2]
         entry = self.zone.names.get(qname) or self.zone.miss(qname)
         if entry is None:
             return None

@@ -13,7 +13,8 @@ memoised until the next change.
 
 Every change holds ``lock`` and moves ``version`` on when any answer may differ, so a
 server thread outside the event loop can compute answers under the lock and keep the
-responses it built until the version moves.
+responses it built until the version moves; ``changed_since`` then tells which names of
+``names`` changed (everything else resolved through ``miss`` may have changed too).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -46,6 +48,7 @@ Key = tuple[str, str]
 Unit = tuple[str, ...]  # ("svc", ns, name) | ("ptr", ip) | ("pod", ns, ip) | ("ns", ns) | ("apex",)
 
 MAX_MISSES = 10_000
+CHANGE_LOG = 4096  # (version, wire name) entries kept for ``changed_since``
 APEX: Unit = ("apex",)
 
 
@@ -76,6 +79,9 @@ class Zone:
         self.synced = synced
         self.lock = threading.Lock()
         self.version = 0  # moves on whenever an answer may have changed
+        # What each version changed in ``names``; None: anything may have (set_synced).
+        self._changes: deque[tuple[int, bytes | None]] = deque()
+        self._forgotten = 0  # the changes of this version and before may be incomplete
         # The hot path: lowercase wire qname -> {qtype: Compiled, DEFAULT: Compiled}.
         self.names: dict[bytes, NameEntry] = {}
         self._misses: dict[bytes, NameEntry] = {}
@@ -172,8 +178,25 @@ class Zone:
     def set_synced(self, synced: bool) -> None:
         self.synced = synced
         self.version += 1
+        self._log(None)
 
     # ------------------------------------------------------------------ lookups
+
+    def changed_since(self, version: int) -> set[bytes] | None:
+        """The keys of ``names`` whose answers changed (or went) after ``version``; None
+        when that is not known any more. Call it holding ``lock``."""
+        if version >= self.version:
+            return set()
+        if version < self._forgotten:
+            return None
+        changed: set[bytes] = set()
+        for at, key in reversed(self._changes):
+            if at <= version:
+                break
+            if key is None:
+                return None
+            changed.add(key)
+        return changed
 
     def miss(self, qname: bytes) -> NameEntry | None:
         """The answers for a lowercase wire name not in ``names``; None: forward it."""
@@ -225,29 +248,38 @@ class Zone:
         node = self._node_for(name)
         return None if node is None else node.reply(qtype)
 
+    def _log(self, key: bytes | None) -> None:
+        if len(self._changes) >= CHANGE_LOG:
+            self._forgotten = self._changes.popleft()[0]
+        self._changes.append((self.version, key))
+
     # ------------------------------------------------------------------ units
 
     def _install(self, unit: Unit, nodes: dict[Name, Node]) -> bool:
         """Replace a unit's names; render only those that changed. True if any did."""
         old = self._owned.pop(unit, set())
-        changed = False
+        changed: list[bytes] = []
         for name in old - nodes.keys():
             del self._nodes[name]
-            self.names.pop(names.to_wire(name), None)
-            changed = True
+            key = names.to_wire(name)
+            self.names.pop(key, None)
+            changed.append(key)
         for name, node in nodes.items():
             before = self._nodes.get(name)
             if before is node or before == node:
                 continue
             self._nodes[name] = node
-            self.names[names.to_wire(name)] = render.compile_node(name, node)
-            changed = True
+            key = names.to_wire(name)
+            self.names[key] = render.compile_node(name, node)
+            changed.append(key)
         if nodes:
             self._owned[unit] = set(nodes)
         if changed:
             self._misses.clear()
             self.version += 1
-        return changed
+            for key in changed:
+                self._log(key)
+        return bool(changed)
 
     def _service_changed(self, key: Key, seen: set[Key] | None = None) -> None:
         seen = set() if seen is None else seen

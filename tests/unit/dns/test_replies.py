@@ -89,18 +89,38 @@ def test_truncated_rotation_is_kept_whole() -> None:
     assert not replies.entries[query[2:]].rotates
 
 
-def test_zone_change_drops_every_reply(zone: Zone) -> None:
+def test_zone_change_drops_what_may_have_changed(zone: Zone) -> None:
     replies = Replies(zone)
-    query = wire(f"svc1.{T}")
-    served(replies, query)
-    nx = wire(f"new.{T}")
+    svc1, svc1_srv, nx = wire(f"svc1.{T}"), wire(f"svc1.{T}", "SRV"), wire(f"new.{T}")
+    for query in (svc1, svc1_srv, nx):
+        served(replies, query)
     assert dns.message.from_wire(served(replies, nx)).rcode() == dns.rcode.NXDOMAIN
-    assert len(replies.entries) == 2
     version = zone.version
     zone.upsert_service(service("new", ip="10.0.0.99"))
     assert zone.version > version
-    assert replies.current() == {}
+    # svc1's own answers cannot have changed; a negative answer may have.
+    assert set(replies.current()) == {svc1[2:], svc1_srv[2:]}
     assert rrs(dns.message.from_wire(served(replies, nx)).answer) == [f"new.{T} 5 IN A 10.0.0.99"]
+    zone.upsert_service(service("svc1", ip="10.0.0.9", ports=[("http", 80, "TCP")]))
+    assert set(replies.current()) == {nx[2:]}
+    assert rrs(dns.message.from_wire(served(replies, svc1)).answer) == [f"svc1.{T} 5 IN A 10.0.0.9"]
+
+
+def test_dropped_replies_keep_their_hits(zone: Zone) -> None:
+    replies = Replies(zone)
+    for _ in range(3):
+        served(replies, wire(f"nope.{T}"))
+    zone.upsert_service(service("new", ip="10.0.0.99"))
+    assert replies.current() == {}
+    counted = replies.take(fold=True)
+    assert counted is not None and counted.responses == {dns.rcode.NXDOMAIN: 3}
+
+
+def test_when_the_zone_cannot_tell_everything_goes(zone: Zone) -> None:
+    replies = Replies(zone)
+    served(replies, wire(f"svc1.{T}"))
+    zone.set_synced(True)  # same answers, but the zone only knows that anything may differ
+    assert replies.current() == {}
 
 
 def test_a_fill_during_a_change_is_not_kept(zone: Zone) -> None:

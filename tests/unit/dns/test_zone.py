@@ -206,3 +206,27 @@ def test_other_zone_and_ttl() -> None:
     assert soa.ttl == 30 and soa[0].minimum == 30
     q = dns.message.make_query("svc1.testns.svc.cluster.local.", "A")
     assert answer(q.to_wire(), z) is FORWARD  # cluster.local is not this server's zone
+
+
+def test_changes_move_the_version_and_name_what_changed() -> None:
+    from tinykube.dns import zone as zone_module
+
+    z = Zone(Config())
+    start = z.version
+    z.upsert_service(service("a", ip="10.0.0.1"))
+    assert z.version > start
+    assert b"\x01a\x06testns\x03svc\x07cluster\x05local\x00" in (z.changed_since(start) or ())
+    now = z.version
+    z.upsert_service(service("a", ip="10.0.0.1"))  # the same object: nothing changes
+    assert z.version == now and z.changed_since(now) == set()
+    z.upsert_service(service("a", ip="10.0.0.2"))
+    assert z.changed_since(now) == {b"\x01a\x06testns\x03svc\x07cluster\x05local\x00",
+                                    names.to_wire(names.from_text("1.0.0.10.in-addr.arpa")),
+                                    names.to_wire(names.from_text("2.0.0.10.in-addr.arpa"))}
+    z.set_synced(False)
+    assert z.changed_since(now) is None  # anything may answer differently
+    later = z.version
+    for i in range(zone_module.CHANGE_LOG):
+        z.upsert_service(service(f"s{i}", ip=f"10.1.{i // 250}.{i % 250 + 1}"))
+    assert z.changed_since(later) is None  # the log forgot the oldest changes
+    assert z.changed_since(z.version - 1) is not None
