@@ -14,6 +14,8 @@ directory; what goes into the files is decided by the components that own them.
       tinykube.pid       pid of the running ``up``
       up.lock            flock held by the running ``up``
       tinykube.log       output of a detached ``up -d``
+      agent/<node>/      the node agent's state: pods' dirs, the node's etc/ for ``shell``
+      images.yaml        optional: the user's image -> command mapping for pods
 """
 
 from __future__ import annotations
@@ -80,6 +82,16 @@ class DataDir:
     @property
     def log_file(self) -> Path:
         return self.root / "tinykube.log"
+
+    @property
+    def agent_dir(self) -> Path:
+        """The node agent's state dir (``<agent dir>/<node name>/...``)."""
+        return self.root / "agent"
+
+    @property
+    def image_map(self) -> Path:
+        """The user's image -> command mapping (optional; read again when it changes)."""
+        return self.root / "images.yaml"
 
     def prepare(self) -> None:
         """Create the directory (0700) and check it is writable, or raise ``ConfigError``."""

@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from tinykube.cmd import port, probe
+from tinykube.cmd import nodesupport, port, probe
 from tinykube.cmd.down import wait_gone
 from tinykube.cmd.options import UpOptions
-from tinykube.cmd.progress import READY, Summary, summary
+from tinykube.cmd.progress import MARKS, READY, Summary, summary
 from tinykube.cmd.running import already_running, running_pid
 from tinykube.errors import ConfigError, SystemError_
 
@@ -85,14 +85,9 @@ def _ready(opts: UpOptions) -> bool:
 
 
 def _summary(opts: UpOptions, pid: int) -> Summary:
-    d = opts.data_dir
-    return Summary(
-        kubeconfig=str(d.kubeconfig),
-        server=opts.server,
-        data_dir=str(d.root),
-        detached_pid=pid,
-        log_file=str(d.log_file),
-    )
+    """The background cluster runs as this user, so it ran the node part iff we could."""
+    return opts.summary(nodesupport.detect(), detached_pid=pid,
+                        log_file=str(opts.data_dir.log_file))
 
 
 def _died(log: Path, offset: int, code: int) -> str:
@@ -115,7 +110,8 @@ def _read_from(path: Path, offset: int) -> str:
 
 
 class _LogFollower:
-    """Copies the progress lines (``✓ …``, ``✗ …``) a background ``up`` appends to its log."""
+    """Copies the progress lines (``✓ …``, ``✗ …``, ``! …``) a background ``up`` appends to
+    its log."""
 
     def __init__(self, path: Path, offset: int, out: TextIO) -> None:
         self._path = path
@@ -128,7 +124,7 @@ class _LogFollower:
         *lines, self._partial = (self._partial + self._read()).split(b"\n")
         for raw in lines:
             line = raw.decode(errors="replace")
-            if line[:1] in ("✓", "✗"):
+            if line[:1] in MARKS:
                 self._out.write(line + "\n")
             if line.split()[:2] == ["✓", READY]:
                 self.saw_ready = True

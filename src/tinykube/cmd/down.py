@@ -2,11 +2,14 @@
 
 SIGTERM first (the cluster shuts down in stages), SIGKILL if it has not exited after a
 timeout. "Gone" means the ``up`` lock is free and the pid no longer runs; a data dir with
-nothing running is already down, which is success.
+nothing running is already down, which is success. Whatever a crashed (or SIGKILLed) run
+left — its node's and pods' network namespaces and the processes in them — is removed
+(as root; otherwise there can be none).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -24,6 +27,7 @@ def down(data_dir: DataDir, out: TextIO, *, timeout: float = 20.0) -> int:
     pid = running_pid(data_dir)
     if pid is None:
         print(f"no tinykube is running on data dir {data_dir.root}", file=out)
+        _clean_leftovers(data_dir, out)
         return 0
     pid = pid if pid > 0 else _wait_for_pid(data_dir)
     start = time.monotonic()
@@ -35,7 +39,22 @@ def down(data_dir: DataDir, out: TextIO, *, timeout: float = 20.0) -> int:
             raise SystemError_(f"tinykube (pid {pid}) is still running after SIGKILL")
     ms = (time.monotonic() - start) * 1000
     print(step_line(f"tinykube stopped (pid {pid})", ms), file=out)
+    _clean_leftovers(data_dir, out)
     return 0
+
+
+def _clean_leftovers(data_dir: DataDir, out: TextIO) -> None:
+    """Remove what a crashed run left (only root can have created any)."""
+    if os.geteuid() != 0:
+        return
+    from tinykube.cmd import leftovers
+
+    if not leftovers.left(data_dir):
+        return
+    start = time.monotonic()
+    removed = asyncio.run(leftovers.clean(data_dir))
+    ms = (time.monotonic() - start) * 1000
+    print(step_line(f"removed leftovers ({len(removed)} namespaces)", ms), file=out)
 
 
 def wait_gone(data_dir: DataDir, pid: int, timeout: float) -> bool:

@@ -1,10 +1,13 @@
-"""The ``tinykube`` command: start, stop and locate a cluster.
+"""The ``tinykube`` command: start, stop, locate and enter a cluster.
 
     tinykube up [-d|--detach] [--data-dir DIR] [--port 6443] [--address 127.0.0.1]
-                [--store sqlite|memory]
+                [--store sqlite|memory] [--node-name NAME]
+                [--publish-address ADDR]... [--dns-upstream ADDR[:PORT]]...
     tinykube down [--data-dir DIR]
+    tinykube shell [--data-dir DIR] [--node NAME] [-- CMD...]
     tinykube kubeconfig [--data-dir DIR]
     tinykube version [--data-dir DIR]
+    tinykube VERB ...      kubectl-like verbs (get, apply, exec, logs, ...): ``cli.app``
 
 Every failure a user can cause (a bad flag, an unusable data dir, a port in use, a
 cluster already running) is one line on stderr and exit status 1, never a traceback.
@@ -13,19 +16,23 @@ cluster already running) is one line on stderr and exit status 1, never a traceb
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import os
+import re
 import sys
 from typing import NoReturn, TextIO
 
 from tinykube import KUBERNETES_VERSION, __version__
 from tinykube.cmd import probe
 from tinykube.cmd.datadir import ENV_VAR, DataDir
-from tinykube.cmd.options import UpOptions
+from tinykube.cmd.options import DEFAULT_NODE, UpOptions
 from tinykube.cmd.running import running_pid
 from tinykube.errors import ClusterNotRunning, ConfigError, TinykubeError
 
 PROG = "tinykube"
+COMMANDS = frozenset({"up", "down", "shell", "kubeconfig", "version"})
+_NODE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,6 +50,32 @@ def _port(text: str) -> int:
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"invalid port {value}: must be 1-65535")
     return value
+
+
+def _node_name(text: str) -> str:
+    if not _NODE_NAME.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"invalid node name {text!r}: lower-case letters, digits and '-', at most 40")
+    return text
+
+
+def _publish_address(text: str) -> str:
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid publish address {text!r}: an IP address of this machine, e.g. "
+            "0.0.0.0 for all of them") from None
+
+
+def _dns_upstream(text: str) -> str:
+    from tinykube.dns.upstreams import parse
+
+    try:
+        parse(text)
+    except TinykubeError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text.strip()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,18 +96,38 @@ def build_parser() -> argparse.ArgumentParser:
                     help="API listen address (default 127.0.0.1)")
     up.add_argument("--store", choices=("sqlite", "memory"), default="sqlite",
                     help="sqlite (default, in the data dir) or memory (lost on exit)")
+    up.add_argument("--node-name", type=_node_name, default=DEFAULT_NODE,
+                    help=f"the node's name and network namespace (default {DEFAULT_NODE})")
+    up.add_argument("--publish-address", type=_publish_address, action="append", default=[],
+                    metavar="ADDR", help="also publish NodePorts on this host address "
+                    "(repeatable; 127.0.0.1 always)")
+    up.add_argument("--dns-upstream", type=_dns_upstream, action="append", default=[],
+                    metavar="ADDR[:PORT]", help="where the cluster DNS forwards names "
+                    "outside the cluster (repeatable; default: the host's resolvers)")
     up.add_argument("-v", "--verbose", action="count", default=0,
                     help="log more (-v info, -vv debug)")
     up.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
 
     sub.add_parser("down", parents=[common], help="stop the cluster running on the data dir")
+    shell = sub.add_parser("shell", parents=[common],
+                           help="a shell (or CMD) inside the node, with cluster DNS (root)")
+    shell.add_argument("--node", metavar="NAME", help="which node (default: the only one)")
+    shell.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- CMD",
+                       help="the command to run (default sh)")
     sub.add_parser("kubeconfig", parents=[common], help="print the path of the kubeconfig")
     sub.add_parser("version", parents=[common], help="print versions")
+    parser.epilog = ("Also kubectl-like verbs for the cluster: tinykube get|apply|create|"
+                     "describe|delete|scale|expose|run|exec|logs|rollout|kubectl ...")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if _is_verb(words):
+        from tinykube.cli import app
+
+        return app.main(words)
+    args = build_parser().parse_args(words)
     try:
         return _run(args, sys.stdout)
     except TinykubeError as e:
@@ -82,6 +135,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _is_verb(words: list[str]) -> bool:
+    """A kubectl-like verb (``get``, ``-n qa get``): not one of this parser's commands."""
+    for word in words:
+        if word == "--":
+            return False
+        if not word.startswith("-"):
+            return word not in COMMANDS
+        if word in ("-h", "--help"):
+            return False
+    return False
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
@@ -92,6 +157,11 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         from tinykube.cmd.down import down
 
         return down(data_dir, out)
+    if args.command == "shell":
+        from tinykube.cmd.shell import shell
+
+        command = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+        return shell(data_dir, args.node, command)
     if args.command == "kubeconfig":
         return _kubeconfig(data_dir, out)
     return _version(data_dir, out)
@@ -99,7 +169,9 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
 
 def _up(args: argparse.Namespace, data_dir: DataDir, out: TextIO) -> int:
     opts = UpOptions(data_dir, args.address, args.port, args.store, child=args.child,
-                     verbose=args.verbose)
+                     verbose=args.verbose, node_name=args.node_name,
+                     publish_addresses=tuple(args.publish_address),
+                     dns_upstreams=tuple(args.dns_upstream))
     _configure_logging(args.verbose)
     if args.detach:
         from tinykube.cmd.detach import detach

@@ -9,10 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from tinykube.cmd.addresses import DNS_IP, PUBLISH_DEFAULT
 from tinykube.cmd.datadir import DataDir
 from tinykube.cmd.kubeconfig import server_url
+from tinykube.cmd.nodesupport import NODE_OFF, NodeSupport
+from tinykube.cmd.progress import NodeSummary, Summary
 
 StoreKind = Literal["sqlite", "memory"]
+
+DEFAULT_NODE = "tinykube-control-plane"
 
 
 @dataclass(frozen=True)
@@ -23,18 +28,42 @@ class UpOptions:
     store: StoreKind = "sqlite"
     child: bool = False  # started by ``up -d``: the parent prints the summary
     verbose: int = 0
+    node_name: str = DEFAULT_NODE
+    publish_addresses: tuple[str, ...] = ()  # host addresses NodePorts are published on
+    dns_upstreams: tuple[str, ...] = ()      # ADDR[:PORT] texts; () = the host's resolvers
 
     @property
     def server(self) -> str:
         return server_url(self.address, self.port)
 
+    @property
+    def published_on(self) -> tuple[str, ...]:
+        """Host addresses NodePorts are published on: loopback, then ``--publish-address``."""
+        return tuple(dict.fromkeys([PUBLISH_DEFAULT, *self.publish_addresses]))
+
+    def summary(self, support: NodeSupport, *, detached_pid: int | None = None,
+                log_file: str = "") -> Summary:
+        """What ``up`` (or the ``up -d`` parent) prints once the cluster is ready."""
+        d = self.data_dir
+        node = (NodeSummary(self.node_name, DNS_IP, self.published_on) if support.node
+                else None)
+        return Summary(str(d.kubeconfig), self.server, str(d.root),
+                       detached_pid=detached_pid, log_file=log_file, node=node,
+                       node_off="" if support.node else NODE_OFF)
+
     def argv(self) -> list[str]:
         """The flags that start the same cluster again (what ``up -d`` runs in the background)."""
-        return [
+        argv = [
             "up",
             "--data-dir", str(self.data_dir.root),
             "--address", self.address,
             "--port", str(self.port),
             "--store", self.store,
-            *(["-" + "v" * self.verbose] if self.verbose else []),
         ]
+        if self.node_name != DEFAULT_NODE:
+            argv += ["--node-name", self.node_name]
+        for address in self.publish_addresses:
+            argv += ["--publish-address", address]
+        for upstream in self.dns_upstreams:
+            argv += ["--dns-upstream", upstream]
+        return [*argv, *(["-" + "v" * self.verbose] if self.verbose else [])]

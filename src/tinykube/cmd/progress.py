@@ -2,6 +2,7 @@
 
     ✓ store (sqlite)          12 ms
     ✓ apiserver               48 ms
+    ! nft not found: the proxy uses its userspace dataplane ...
 
 Formatting is pure (``step_line``, ``summary``); ``Progress`` only times stages and writes
 lines to a stream, flushing each so a detached cluster's log reads the same.
@@ -15,13 +16,28 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TextIO
 
-WIDTH = 30
+WIDTH = 36
 READY = "ready"  # the last line of a start; ``up -d`` waits for it
+NOTE = "!"       # a line the user should read (something is off, and what to do)
+MARKS = ("✓", "✗", NOTE)
 
 
 def step_line(name: str, ms: float, ok: bool = True) -> str:
     mark = "✓" if ok else "✗"
     return f"{mark} {name:<{WIDTH}} {ms:5.0f} ms"
+
+
+def note_line(text: str) -> str:
+    return f"{NOTE} {text}"
+
+
+@dataclass(frozen=True)
+class NodeSummary:
+    """What the node part gives the user: where pods run, DNS, published NodePorts."""
+
+    name: str
+    dns: str
+    publish: tuple[str, ...] = ("127.0.0.1",)
 
 
 @dataclass(frozen=True)
@@ -31,6 +47,8 @@ class Summary:
     data_dir: str
     detached_pid: int | None = None
     log_file: str = ""
+    node: NodeSummary | None = None
+    node_off: str = ""  # why there is no node part (shown when ``node`` is None)
 
 
 def summary(s: Summary) -> str:
@@ -39,6 +57,7 @@ def summary(s: Summary) -> str:
         f"tinykube is ready at {s.server}",
         f"  kubeconfig  {s.kubeconfig}",
         f"  data dir    {s.data_dir}",
+        *_node_lines(s),
         "",
         "Use it with kubectl:",
         f"  export KUBECONFIG={s.kubeconfig}",
@@ -55,6 +74,18 @@ def summary(s: Summary) -> str:
     return "\n".join(lines)
 
 
+def _node_lines(s: Summary) -> list[str]:
+    if s.node is None:
+        return [f"  pods        off: {s.node_off}"] if s.node_off else []
+    hosts = ", ".join(s.node.publish)
+    return [
+        f"  node        {s.node.name}  (a shell in it: tinykube shell)",
+        f"  dns         {s.node.dns}  (kube-system/kube-dns)",
+        f"  nodeports   published on {hosts}: curl 127.0.0.1:<nodePort> "
+        "(kubectl get svc -A lists them)",
+    ]
+
+
 class Progress:
     """Times named stages and prints one line for each."""
 
@@ -63,6 +94,9 @@ class Progress:
 
     def line(self, text: str) -> None:
         print(text, file=self._out, flush=True)
+
+    def note(self, text: str) -> None:
+        self.line(note_line(text))
 
     @contextmanager
     def step(self, name: str) -> Iterator[None]:

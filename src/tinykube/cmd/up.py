@@ -1,10 +1,13 @@
-"""``tinykube up``: one process running the store, the API server and the controllers.
+"""``tinykube up``: one process running the whole cluster.
 
-This is the only place that picks concrete backends and wires components together. It
-starts them in order, each a timed line of progress, then waits for SIGINT or SIGTERM and
-shuts down in stages, the reverse way: the API server stops accepting, the controllers are
-cancelled, the client and the store are closed. Nothing here knows how a component works;
-``assembly.py`` knows how each one is built.
+The store, the API server, the node network and agent (pods), the controllers, the proxy
+(dataplane and NodePorts published on the host) and the cluster DNS. This is the only
+place that picks concrete backends and wires components together. It starts them in
+order, each a timed line of progress, then waits for SIGINT or SIGTERM and shuts down in
+stages, the reverse way: DNS, proxy (table removed, host listeners closed), controllers,
+agent (pods stopped, every namespace deleted), API server, store. Without root the node
+part is off and a ``!`` line says so and what to run instead. Nothing here knows how a
+component works; ``assembly.py`` knows how each one is built.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ import time
 from collections.abc import Coroutine
 from typing import Any, TextIO
 
-from tinykube.cmd import assembly, port
+from tinykube.cmd import assembly, nodesupport, port
+from tinykube.cmd.addresses import DNS_IP
 from tinykube.cmd.kubeconfig import write as write_kubeconfig
 from tinykube.cmd.options import UpOptions
-from tinykube.cmd.progress import READY, Progress, Summary, step_line, summary
+from tinykube.cmd.progress import READY, Progress, step_line, summary
 from tinykube.cmd.running import ClusterLock
 
 log = logging.getLogger(__name__)
@@ -53,7 +57,7 @@ def run_loop(main: Coroutine[Any, Any, None]) -> None:
 
 async def serve(opts: UpOptions, progress: Progress) -> None:
     stop = _stop_on_signals()
-    cluster = assembly.Cluster(opts)
+    cluster = assembly.Cluster(opts, nodesupport.detect())
     try:
         await _start(cluster, opts, progress)
         await stop.wait()
@@ -76,11 +80,24 @@ async def _start(cluster: assembly.Cluster, opts: UpOptions, progress: Progress)
         await cluster.start_store()
     with progress.step(f"apiserver {opts.address}:{opts.port}"):
         await cluster.start_apiserver()
+    support = cluster.support
+    for note in support.notes():
+        progress.note(note)
+    if support.node:
+        with progress.step(f"node network {opts.node_name}"):
+            await cluster.start_node_network()
+        with progress.step("node agent"):
+            await cluster.start_agent()
     with progress.step("controllers"):
         await cluster.start_controllers()
+    if support.node:
+        with progress.step(f"proxy ({support.dataplane})"):
+            await cluster.start_proxy()
+        with progress.step(f"dns {DNS_IP}"):
+            await cluster.start_dns()
     progress.line(step_line(READY, (time.perf_counter() - start) * 1000))
     if not opts.child:
-        progress.line(summary(Summary(str(d.kubeconfig), opts.server, str(d.root))))
+        progress.line(summary(opts.summary(support)))
 
 
 async def _stop(cluster: assembly.Cluster, progress: Progress) -> None:
