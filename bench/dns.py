@@ -4,10 +4,13 @@ being served over UDP.
 
 Both servers get the same in-cluster names (ClusterIP Services, headless Services with
 StatefulSet-style endpoints, their SRV records, TTL 5, SOA at ``cluster.local``), each in
-its own process pinned to core 1 with ``taskset``; ``dnsperf`` runs pinned to core 0
-against one, then the other, for a bounded time, with a query mix of A (ClusterIP and
-headless), SRV and NXDOMAIN search-list misses. Then the bench asks tinykube's server to
-make one endpoint ready at a time and polls over UDP until the address is served.
+its own process pinned to core 1 with ``taskset`` (knotd pins its UDP worker to a CPU of
+its choice: it is moved back); a sample of answers is compared first. ``dnsperf`` runs
+pinned to core 0, in alternate rounds against one then the other, with a query mix of A
+(ClusterIP and headless), SRV and NXDOMAIN search-list misses; besides queries/s, each
+server's CPU time per answered query is printed, a figure that other work on a shared
+machine disturbs less. Then the bench asks tinykube's server to make one endpoint ready
+at a time and polls over UDP until the address is served.
 
 Only loopback is used; everything started is stopped by pid, even on error. Needs the
 Debian packages ``dnsperf`` and ``knot``: without them it says so and exits 0.
