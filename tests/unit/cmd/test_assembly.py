@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
 from tinykube.cmd import assembly
+from tinykube.cmd.datadir import DataDir
+from tinykube.cmd.nodesupport import NodeSupport
+from tinykube.cmd.options import UpOptions
+from tinykube.errors import SystemError_
+from tinykube.proxy.dataplane import SyncResult
+from tinykube.proxy.model import ProxyState
 
 
 class _Flaky:
@@ -38,3 +45,39 @@ def test_certificates_name_a_specific_listen_address() -> None:
     assert assembly._extra_ips("127.0.0.1") == []
     assert assembly._extra_ips("localhost") == []
     assert assembly._extra_ips("192.0.2.7") == ["192.0.2.7"]
+
+
+class _Dataplane:
+    def __init__(self, fail: bool) -> None:
+        self.fail = fail
+        self.cleaned = False
+
+    async def sync(self, state: object, changed: object) -> SyncResult:
+        if self.fail:
+            raise SystemError_("nft: syntax error")
+        return SyncResult(retry_after=1.0)
+
+    async def cleanup(self) -> None:
+        self.cleaned = True
+
+
+async def test_the_proxy_line_waits_for_a_successful_first_sync() -> None:
+    failing = assembly._Programmed(_Dataplane(fail=True))
+    with pytest.raises(SystemError_):
+        await failing.sync(ProxyState({}, {}), None)
+    assert not failing.first_sync.is_set()
+    inner = _Dataplane(fail=False)
+    ok = assembly._Programmed(inner)
+    assert await ok.sync(ProxyState({}, {}), None) == SyncResult(retry_after=1.0)
+    assert ok.first_sync.is_set()
+    await ok.cleanup()
+    assert inner.cleaned
+
+
+def test_nothing_started_nothing_to_stop(tmp_path: Path) -> None:
+    cluster = assembly.Cluster(UpOptions(DataDir(tmp_path)), NodeSupport(root=True, nft=True))
+    assert cluster.stop_stages() == []
+    cfg = cluster.agent_config()
+    assert (cfg.node_netns, cfg.host_ip, cfg.cluster_dns) == (
+        "tinykube-control-plane", "172.18.0.2", ("10.96.0.10",))
+    assert cfg.state_dir == tmp_path / "agent" and cfg.image_map == tmp_path / "images.yaml"

@@ -20,10 +20,10 @@ def test_follower_echoes_progress_lines_only_and_notices_ready(tmp_path: Path) -
         f.flush()
         follower.echo()
         assert out.getvalue() == ""
-        f.write(line[1:] + b"\n2026 WARNING something logged\n")
+        f.write(line[1:] + b"\n2026 WARNING something logged\n! not root: pods are off\n")
         f.flush()
         follower.echo()
-        assert out.getvalue() == line.decode() + "\n"
+        assert out.getvalue() == line.decode() + "\n! not root: pods are off\n"
         assert not follower.saw_ready
         f.write(step_line("ready", 40).encode() + b"\n")
     follower.echo()

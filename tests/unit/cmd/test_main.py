@@ -121,3 +121,53 @@ def test_version_without_a_cluster(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["version", "--data-dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out.startswith(f"tinykube {__version__} (Kubernetes API v1.")
 
+
+
+@pytest.mark.parametrize(("flag", "value", "words"), [
+    ("--node-name", "Bad_Name", "invalid node name"),
+    ("--publish-address", "example.com", "invalid publish address"),
+    ("--dns-upstream", "resolver.example", "invalid DNS upstream"),
+    ("--dns-upstream", "127.0.0.1:99999", "port out of range"),
+])
+def test_bad_node_flags(flag: str, value: str, words: str,
+                        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["up", flag, value])
+    assert e.value.code == 1
+    assert words in _one_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("argv", [
+    ["get", "pods"], ["-n", "qa", "get", "svc"], ["exec", "web-0", "--", "hostname"],
+    ["kubectl", "version"],
+])
+def test_kubectl_like_verbs_go_to_the_cli(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from tinykube.cli import app
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(app, "main", lambda words: seen.append(words) or 0)
+    assert main(argv) == 0
+    assert seen == [argv]
+
+
+def test_own_commands_are_not_verbs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from tinykube.cli import app
+
+    monkeypatch.setattr(app, "main", lambda words: pytest.fail(f"cli got {words}"))
+    assert main(["kubeconfig", "--data-dir", str(tmp_path)]) == 1
+    assert "no kubeconfig" in capsys.readouterr().err
+
+
+def test_shell_needs_a_node(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    assert main(["shell", "--data-dir", str(tmp_path), "--", "hostname"]) == 1
+    assert "no node on this data dir" in _one_line(capsys.readouterr().err)
+
+
+def test_shell_without_root_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    assert main(["shell", "--data-dir", str(tmp_path)]) == 1
+    assert "needs root" in _one_line(capsys.readouterr().err)

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tinykube.cmd.progress import Progress, Summary, step_line, summary
+from tinykube.cmd.progress import NodeSummary, Progress, Summary, step_line, summary
 
 
 def test_step_line_names_the_stage_and_its_time() -> None:
@@ -32,3 +32,23 @@ def test_summary_tells_how_to_use_kubectl() -> None:
 def test_detached_summary_says_how_to_stop() -> None:
     text = summary(Summary("/d/kubeconfig", "https://x:1", "/d", detached_pid=42, log_file="/d/l"))
     assert "pid 42" in text and "tinykube down" in text and "Ctrl-C" not in text
+
+
+def test_summary_lists_the_node_dns_and_where_nodeports_are() -> None:
+    text = summary(Summary("/d/k", "https://x:1", "/d",
+                           node=NodeSummary("tinykube-n1", "10.96.0.10", ("127.0.0.1", "0.0.0.0"))))
+    assert "tinykube-n1" in text and "tinykube shell" in text
+    assert "dns         10.96.0.10" in text
+    assert "published on 127.0.0.1, 0.0.0.0" in text and "kubectl get svc -A" in text
+
+
+def test_summary_says_pods_are_off_without_the_node_part() -> None:
+    text = summary(Summary("/d/k", "https://x:1", "/d", node_off="not root"))
+    assert "pods        off: not root" in text
+    assert "dns " not in text
+
+
+def test_notes_are_marked_lines() -> None:
+    out = io.StringIO()
+    Progress(out).note("nft not found")
+    assert out.getvalue() == "! nft not found\n"
