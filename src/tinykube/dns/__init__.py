@@ -4,5 +4,7 @@ Anatomy: ``records`` (API objects -> values), ``rules``/``apex``/``reverse``/``p
 each name answers, R1-R31 of dns-spec.md), ``render`` (answers -> wire bytes), ``zone``
 (the index an informer feeds, recompiling only what a change touches), ``answer`` (query
 bytes -> response bytes; pure), ``forward``/``cache`` (upstream resolvers), ``server``
-(UDP/TCP sockets), ``metrics``, ``feed`` (informers -> zone). dnspython lives in ``message``.
+(UDP/TCP sockets; UDP in a thread of its own, ``udp``, answering from ``replies``, ready
+responses keyed by the query, through ``mmsg``), ``metrics``, ``feed`` (informers -> zone).
+dnspython lives in ``message``.
 """

@@ -4,8 +4,8 @@ On a loaded server the event loop's per-datagram machinery (readiness, a callbac
 ``recvfrom`` and one ``sendto``) costs more than the answer itself. This thread takes up
 to 64 queries per ``recvmmsg``, answers each from ``Replies`` (a dictionary lookup; the
 reply is the query's own ID plus a ready tail, sent without copying) and sends them all
-with one ``sendmmsg``. A query seen for the first time since the zone changed is answered
-by ``answer`` under the zone's lock, here too. Only what needs the network — forwarding
+with one ``sendmmsg``. A query without a ready reply (new, or its answer changed) is
+answered by ``answer`` under the zone's lock, here too. Only what needs the network — forwarding
 and chasing an ExternalName upstream — goes to the event loop (``later``), which sends
 that reply itself.
 
@@ -78,8 +78,14 @@ class UdpWorker:
 
     def _run(self) -> None:
         try:
+            batch = None
             if self.batched:
-                self._serve_batches(mmsg.Batch(self.sock, BATCH, SLOT))
+                try:
+                    batch = mmsg.Batch(self.sock, BATCH, SLOT)
+                except OSError as e:
+                    log.warning("DNS over UDP without recvmmsg: %s", e)
+            if batch is not None:
+                self._serve_batches(batch)
             else:
                 self._serve_plain()
         except Exception:
