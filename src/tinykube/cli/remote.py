@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Any, BinaryIO, TextIO
 
@@ -86,14 +87,36 @@ async def _feed_stdin(channels: Channels, tty: bool) -> None:
         size = shutil.get_terminal_size()
         resize = json.dumps({"Width": size.columns, "Height": size.lines}).encode()
         await channels.send(Channels.RESIZE, resize)
-    loop = asyncio.get_running_loop()
-    fd = sys.stdin.fileno()
+    chunks = _stdin_chunks(sys.stdin.fileno())
     while True:
-        data = await loop.run_in_executor(None, os.read, fd, 4096)
+        data = await chunks.get()
         if not data:
             await channels.close_stdin()
             return
         await channels.send(Channels.STDIN, data)
+
+
+def _stdin_chunks(fd: int) -> asyncio.Queue[bytes]:
+    """What arrives on ``fd``, read by a daemon thread: a blocking read of a terminal must
+    not keep the command alive once the remote side is done (an executor thread would)."""
+    loop = asyncio.get_running_loop()
+    chunks: asyncio.Queue[bytes] = asyncio.Queue()
+
+    def read() -> None:
+        while True:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                data = b""
+            try:
+                loop.call_soon_threadsafe(chunks.put_nowait, data)
+            except RuntimeError:  # the loop is gone
+                return
+            if not data:
+                return
+
+    threading.Thread(target=read, name="stdin", daemon=True).start()
+    return chunks
 
 
 @contextlib.contextmanager

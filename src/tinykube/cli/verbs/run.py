@@ -79,7 +79,7 @@ async def _attach(s: Session, args: argparse.Namespace) -> int:
             "`tinykube exec` once pods run.")
     try:
         async with asyncio.timeout(args.pod_running_timeout):
-            await _wait_running(s, args.name)
+            await _wait_phase(s, args.name, ("Running", "Succeeded", "Failed"))
     except TimeoutError:
         raise ConfigError(f"timed out waiting for pod/{args.name} to run") from None
     params = [("container", args.name), ("stdout", "true"), ("stderr", "true")]
@@ -92,17 +92,42 @@ async def _attach(s: Session, args: argparse.Namespace) -> int:
     assert s.out is not None and s.err is not None
     path = kinds.POD.path(s.namespace, args.name) + "/attach"
     try:
-        return await remote.interact(s.transport(), path, params, stdin=args.stdin,
-                                     tty=args.tty, out=s.out, err=s.err)
+        await remote.interact(s.transport(), path, params, stdin=args.stdin, tty=args.tty,
+                              out=s.out, err=s.err)
     except BadRequest as e:
         raise no_agent("attach", e) from e
+    if args.restart != "Never":
+        return 0
+    try:
+        async with asyncio.timeout(args.pod_running_timeout):
+            pod = await _wait_phase(s, args.name, ("Succeeded", "Failed"))
+    except TimeoutError:
+        raise ConfigError(f"timed out waiting for pod/{args.name} to finish") from None
+    return exit_code(pod, s)
 
 
-async def _wait_running(s: Session, name: str) -> None:
+def exit_code(pod: Obj, s: Session) -> int:
+    """kubectl's rule after ``run --restart=Never -i``: the container's exit status."""
+    md, status = pod.get("metadata") or {}, pod.get("status") or {}
+    if status.get("phase") == "Succeeded":
+        return 0
+    statuses = status.get("containerStatuses") or []
+    done = ((statuses[0].get("state") or {}).get("terminated") or {}) if statuses else {}
+    code = int(done.get("exitCode") or 0)
+    where = f"{md.get('namespace', '')}/{md.get('name', '')}"
+    if code == 0:
+        s.warn(f"error: pod {where} failed with unknown exit code")
+        return 1
+    s.warn(f"pod {where} terminated ({done.get('reason', '')})\n{done.get('message', '')}"
+           .rstrip("\n"))
+    return code
+
+
+async def _wait_phase(s: Session, name: str, phases: tuple[str, ...]) -> Obj:
     while True:
         pod = await s.client().get(kinds.POD, name, s.namespace)
-        if (pod.get("status") or {}).get("phase") in ("Running", "Succeeded", "Failed"):
-            return
+        if (pod.get("status") or {}).get("phase") in phases:
+            return pod
         await asyncio.sleep(POLL)
 
 

@@ -35,3 +35,22 @@ async def test_interactive_run_without_a_node_agent_says_so_and_cleans_up(tk: An
 async def test_rm_needs_an_attached_pod(tk: Any) -> None:
     r = await tk("run", "x", "--image=busybox", "--rm")
     assert (r.code, r.err) == (1, "error: --rm should only be used for attached containers\n")
+
+
+def test_exit_code_after_an_attached_run() -> None:
+    from tinykube.cli.verbs.run import exit_code
+
+    class Quiet:
+        warned: list[str] = []
+
+        def warn(self, text: str) -> None:
+            self.warned.append(text)
+
+    s: Any = Quiet()
+    ok = {"status": {"phase": "Succeeded"}}
+    assert exit_code(ok, s) == 0
+    failed = {"metadata": {"name": "t", "namespace": "d"},
+              "status": {"phase": "Failed", "containerStatuses": [
+                  {"state": {"terminated": {"exitCode": 4, "reason": "Error"}}}]}}
+    assert exit_code(failed, s) == 4
+    assert s.warned == ["pod d/t terminated (Error)"]
