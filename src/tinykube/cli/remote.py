@@ -26,6 +26,8 @@ from tinykube.errors import ApiError, from_status
 
 def exit_status(raw: bytes) -> tuple[int, str]:
     """The exit status a channel-3 ``Status`` reports, and a message for failures."""
+    if not raw.strip():
+        return 0, ""
     try:
         status: Any = json.loads(raw.decode() or "{}")
     except ValueError:
