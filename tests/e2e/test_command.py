@@ -18,10 +18,17 @@ import pytest
 import yaml
 from e2e_helpers import eventually
 
-from tinykube.cmd import probe
+from tinykube.cmd import nodesupport, probe
 from tinykube.cmd.datadir import DataDir
 from tinykube.cmd.port import free_port
-from tinykube.testing.cluster import RunningCluster, running, tinykube
+from tinykube.testing.cluster import (
+    NOWHERE_DNS,
+    RunningCluster,
+    node_name_for,
+    running,
+    tinykube,
+    up_dns_flags,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -29,6 +36,11 @@ pytestmark = pytest.mark.e2e
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(tinykube(*args), capture_output=True, text=True, timeout=120,
                           check=False)
+
+
+def _node_flags(data_dir: Path) -> list[str]:
+    """A node of this test's own (as root the node part runs) and DNS that stays local."""
+    return ["--node-name", node_name_for(data_dir), *up_dns_flags([NOWHERE_DNS])]
 
 
 def _one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
@@ -41,7 +53,8 @@ def _one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
 
 @pytest.mark.parametrize("detach", [[], ["-d"]], ids=["foreground", "detached"])
 def test_second_up_on_a_running_data_dir(cluster: RunningCluster, detach: list[str]) -> None:
-    proc = _run("up", *detach, "--data-dir", str(cluster.data_dir), "--port", str(free_port()))
+    proc = _run("up", *detach, "--data-dir", str(cluster.data_dir), "--port", str(free_port()),
+                *_node_flags(cluster.data_dir))
     line = _one_error_line(proc)
     assert f"already running on data dir {cluster.data_dir}" in line
     assert f"(pid {cluster.pid()})" in line
@@ -49,7 +62,8 @@ def test_second_up_on_a_running_data_dir(cluster: RunningCluster, detach: list[s
 
 @pytest.mark.parametrize("detach", [[], ["-d"]], ids=["foreground", "detached"])
 def test_up_on_a_port_in_use(cluster: RunningCluster, tmp_path: Path, detach: list[str]) -> None:
-    proc = _run("up", *detach, "--data-dir", str(tmp_path / "d"), "--port", str(cluster.port))
+    proc = _run("up", *detach, "--data-dir", str(tmp_path / "d"), "--port", str(cluster.port),
+                *_node_flags(tmp_path / "d"))
     assert _one_error_line(proc) == (
         f"tinykube: port {cluster.port} is in use: is another tinykube running? try --port"
     )
@@ -84,7 +98,7 @@ def test_foreground_up_prints_progress_and_stops_on_ctrl_c(tmp_path: Path) -> No
     d = DataDir(tmp_path / "fg")
     port = free_port()
     proc = subprocess.Popen(
-        tinykube("up", "--data-dir", str(d.root), "--port", str(port)),
+        tinykube("up", "--data-dir", str(d.root), "--port", str(port), *_node_flags(d.root)),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=dict(os.environ, PYTHONUNBUFFERED="1"),
     )
@@ -115,8 +129,13 @@ def test_foreground_up_prints_progress_and_stops_on_ctrl_c(tmp_path: Path) -> No
     saw("")
     assert proc.stderr is not None
     assert "Traceback" not in proc.stderr.read()
-    marks = [line.split()[1] for line in seen if line.startswith("✓ ")]
-    assert marks[:6] == ["certificates", "kubeconfig", "store", "apiserver", "controllers", "ready"]
+    names = [line[2:].rsplit(maxsplit=2)[0] for line in seen if line.startswith("✓ ")]
+    support = nodesupport.detect()
+    node = [f"node network {node_name_for(d.root)}", "node agent"] if support.node else []
+    rest = [f"proxy ({support.dataplane})", "dns 10.96.0.10"] if support.node else []
+    assert names[:names.index("ready") + 1] == [
+        "certificates", "kubeconfig", "store (sqlite)", f"apiserver 127.0.0.1:{port}", *node,
+        "controllers", *rest, "ready"]
     assert any(line.startswith("✓ apiserver stopped") for line in seen), seen
     assert any(line.startswith("✓ store closed") for line in seen), seen
     assert not d.pid_file.exists()
@@ -125,7 +144,8 @@ def test_foreground_up_prints_progress_and_stops_on_ctrl_c(tmp_path: Path) -> No
 
 def test_detached_up_with_memory_store_then_down(tmp_path: Path) -> None:
     d = tmp_path / "bg"
-    proc = _run("up", "-d", "--data-dir", str(d), "--port", str(free_port()), "--store", "memory")
+    proc = _run("up", "-d", "--data-dir", str(d), "--port", str(free_port()), "--store", "memory",
+                *_node_flags(d))
     assert proc.returncode == 0, proc.stderr
     assert "✓ store (memory)" in proc.stdout
     assert "✓ ready" in proc.stdout
@@ -145,7 +165,8 @@ def test_detached_up_reports_a_failed_start(tmp_path: Path) -> None:
     d = DataDir(tmp_path / "broken")
     d.prepare()
     d.store.mkdir()  # the SQLite file cannot be opened: the background process dies
-    proc = _run("up", "-d", "--data-dir", str(d.root), "--port", str(free_port()))
+    proc = _run("up", "-d", "--data-dir", str(d.root), "--port", str(free_port()),
+                *_node_flags(d.root))
     assert proc.returncode == 1
     assert "while starting" in proc.stderr
     assert f"last lines of {d.log_file}" in proc.stderr
