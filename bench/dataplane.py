@@ -5,7 +5,7 @@ change among 10,000 programmed Services.
 The network is ``testing.netns_topology`` with one pod, plus one more namespace that
 plays the host (``<prefix>-h``, only ``lo``), all under a random ``tinykube-t-`` prefix:
 
-    <prefix>-c     client pod 10.244.0.100 ──┐
+    <prefix>-c     client pod 10.244.0.100
     <prefix>-node  cbr0 + nft table "tinykube" (ClusterIP 10.96.0.20, NodePorts on 172.18.0.2)
     <prefix>-p0    pod 10.244.0.10: HAProxy as a static HTTP responder on :8080
                    (``http-request return``, keep-alive), a sendfile zero-sender on :9000
@@ -14,30 +14,37 @@ plays the host (``<prefix>-h``, only ``lo``), all under a random ``tinykube-t-``
 1. nftables vs direct, from the client pod: ``wrk`` against 10.96.0.20 (DNAT in the node
    namespace) and against 10.244.0.10 directly — keep-alive requests/s, new connections/s
    (``Connection: close``, one request per connection) and bulk MB/s (one TCP stream of
-   zeros for a fixed time). Client on CPU 0, pod servers on CPU 1.
+   zeros for a fixed time, ``bench/_bulk.py``). Client on CPU 0, pod servers on CPU 1.
 2. Published NodePort vs HAProxy, from the "host" namespace: the same three figures
-   through ``127.0.0.1:<nodePort>`` (``proxy.publish.Publisher``, run by ``bench/_publisher.py``
-   on uvloop with its production socket factories: listening sockets where it runs,
-   upstream sockets in the node namespace) and through ``127.0.0.1:<nodePort+1000>``
-   (HAProxy 1 thread, ``mode tcp``, ``option splice-auto``, its upstream socket made in
-   the node namespace by HAProxy's own ``namespace`` server keyword). Both forward to the
-   same node IP and NodePort, so everything after the forwarder is the same path; both are
-   pinned to CPU 1 alone (same CPU budget), client and pod servers share CPU 0. Forwarder
-   CPU use is printed too: a forwarder below ~95% was not the bottleneck.
-   Why not the real host namespace: the published path is identical in any namespace (a
-   loopback listener plus sockets created in the node namespace), and a namespace of our
-   own leaves the host's loopback ports and sysctls alone.
-3. Sync time: ``bench/nftsync.py`` when it exists (engineer Q's); otherwise measured here
-   with ``NftDataplane`` on the same node namespace: a full sync of --services Services
-   (two endpoints each), then timed partial syncs that each change one endpoint.
+   through ``127.0.0.1:<nodePort>`` (``proxy.publish.Publisher``, run by
+   ``bench/_publisher.py`` on uvloop with its production socket factories: listening
+   sockets where it runs, upstream sockets in the node namespace) and through
+   ``127.0.0.1:<nodePort+1000>`` (HAProxy, 1 thread, ``mode tcp``, ``option splice-auto``,
+   its upstream sockets made in the node namespace by its own ``namespace`` server
+   keyword). Both forward to the same node IP and NodePort, so everything after the
+   forwarder is the same path. Both are pinned to CPU 1 (same CPU budget); client and pod
+   servers share CPU 0. Why not the real host namespace: the published path is the same in
+   any namespace (a loopback listener plus sockets created in the node namespace), and a
+   namespace of our own leaves the host's loopback ports and sysctls alone.
+3. Sync time: ``bench/nftsync.py`` (engineer Q's, every way to send a transaction; its
+   ``nft.py`` row is the default path) when it exists, else measured here through
+   ``NftDataplane``: a full sync of --services Services (two endpoints each), then timed
+   one-endpoint changes. It gets the time parts 1 and 2 left of a 175 s budget.
 
-Each figure runs --rounds times alternating the two paths; the best round counts (the
-machine is shared). Every tool stops by itself (wrk ``-d``, the reader's deadline);
-servers and forwarders are stopped by pid and the namespaces deleted, even on error.
-The host namespace is never touched. Needs root and the Debian packages ``wrk`` and
+Each figure runs --rounds times alternating the two paths; the best round of each is the
+raw ratio. The machine is shared, so each line also gives the ratio of work per CPU-second
+of the counted processes (median over rounds): the forwarder for part 2, the client and
+the servers for part 1 (the kernel's work runs inside their system calls). Trust that one
+when the rounds disagree. NodePort traffic is masqueraded with random source ports, so the
+pod's TIME_WAIT sockets would reject some new SYNs and stall both paths for 1 s: the pod
+namespace keeps no TIME_WAIT (``tcp_max_tw_buckets=0``); our namespaces get a wider
+ephemeral port range. Every tool stops by itself (wrk ``-d``, the reader's deadline);
+servers and forwarders are stopped by pid and the namespaces deleted, even on error. The
+host namespace is never touched. Needs root and the Debian packages ``wrk`` and
 ``haproxy``; without them it says so and exits 0.
 
-    .venv/bin/python bench/dataplane.py [--seconds 3] [--rounds 2] [--services 10000]
+    .venv/bin/python bench/dataplane.py [--seconds 2] [--rounds 3] [--services 10000]
+                                        [--changes 3] [--parts 1,2,3] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -50,6 +57,7 @@ import ipaddress
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -87,6 +95,8 @@ TICK = os.sysconf("SC_CLK_TCK")
 WEB = ServicePortName("bench", "web", "", "TCP")
 BULK = ServicePortName("bench", "bulk", "", "TCP")
 
+SYNC_TARGET_MS = 50.0
+BUDGET = 175.0  # seconds for the whole run; part 3 gets what parts 1 and 2 left
 TARGETS = {
     "nft": {"requests/s": 0.95, "new conns/s": 0.95, "bulk MB/s": 0.95},
     "pub": {"requests/s": 1.0, "new conns/s": 0.8, "bulk MB/s": 1.0},
@@ -227,7 +237,7 @@ def filler(i: int, generation: int) -> tuple[ServicePortName, ServicePortInfo,
 @dataclass(frozen=True)
 class Sample:
     value: float
-    cpu: float | None = None  # forwarder CPU use over the sample, 0..1
+    cpu: float  # CPU-seconds per second of the processes the path counts (see ``Path_``)
 
 
 def wrk(netns: str, url: str, seconds: float, *, close: bool) -> float:
@@ -258,21 +268,35 @@ def bulk(netns: str, ip: str, port: int, seconds: float) -> float:
     return int(got) / float(took) / 1e6
 
 
-def sampled(fn: Callable[[], float], forwarder: Proc | None) -> Sample:
-    if forwarder is None:
-        return Sample(fn())
-    cpu0, t0 = forwarder.cpu_seconds(), time.perf_counter()
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def sampled(fn: Callable[[], float], path: Path_) -> Sample:
+    """One figure, with the CPU the path's counted processes spent on it."""
+
+    def cpu() -> float:
+        own = sum(p.cpu_seconds() for p in path.counted)
+        return own + (children_cpu() if path.count_client else 0.0)
+
+    cpu0, t0 = cpu(), time.perf_counter()
     value = fn()
-    return Sample(value, (forwarder.cpu_seconds() - cpu0) / (time.perf_counter() - t0))
+    return Sample(value, (cpu() - cpu0) / (time.perf_counter() - t0))
 
 
 @dataclass(frozen=True)
 class Path_:
+    """Where a client reaches the servers, and whose CPU counts: for a kernel path the
+    client's and the servers' (the kernel's work runs in their system calls), for a
+    forwarder its own."""
+
     label: str
     netns: str
     http: tuple[str, int]
     bulk: tuple[str, int]
-    forwarder: Proc | None = None
+    counted: tuple[Proc, ...]
+    count_client: bool
 
 
 def figures(paths: tuple[Path_, Path_], seconds: float, rounds: int) \
@@ -293,50 +317,107 @@ def figures(paths: tuple[Path_, Path_], seconds: float, rounds: int) \
         samples: tuple[list[Sample], list[Sample]] = ([], [])
         for _ in range(rounds):
             for path, into in zip(paths, samples, strict=True):
-                into.append(sampled(functools.partial(fn, path), path.forwarder))
+                into.append(sampled(functools.partial(fn, path), path))
         out[kind] = samples
     return out
 
 
 def report(title: str, names: tuple[str, str], results: dict[str, tuple[list[Sample],
            list[Sample]]], targets: dict[str, float]) -> None:
-    """One line per figure: best of each path, the ratio and its target; with forwarders,
-    their CPU use and the ratio per forwarder CPU-second (robust to a busy machine)."""
+    """Per figure: the best round of each path, their ratio against its target, and the
+    ratio of work per counted CPU-second (median over rounds), which a busy machine
+    disturbs far less than raw throughput; then every round."""
     print(f"\n{title}", flush=True)
     for kind, (a, b) in results.items():
         best_a, best_b = max(a, key=lambda s: s.value), max(b, key=lambda s: s.value)
         ratio = best_a.value / best_b.value if best_b.value else float("nan")
         target = targets[kind]
-        verdict = "ok" if ratio >= target else "BELOW"
-        extra = ""
-        if best_a.cpu and best_b.cpu:
-            per_cpu = (best_a.value / best_a.cpu) / (best_b.value / best_b.cpu)
-            extra = (f"  cpu {best_a.cpu:4.0%} vs {best_b.cpu:4.0%}, "
-                     f"per CPU-second {per_cpu:4.2f}")
-        print(f"  {kind:<12} {names[0]} {best_a.value:>8.0f}  {names[1]} {best_b.value:>8.0f}"
-              f"  ratio {ratio:4.2f}  target >= {target:.2f} {verdict:<5}{extra}", flush=True)
-        if len(a) > 1:
-            print("    rounds: " + " ".join(f"{x.value:.0f}/{y.value:.0f}"
-                                            for x, y in zip(a, b, strict=True)), flush=True)
+        per_cpu = efficiency(a) / efficiency(b)
+        print(f"  {kind:<11} {names[0]} {best_a.value:>7.0f}  {names[1]} {best_b.value:>7.0f}"
+              f"  ratio {ratio:4.2f} {judge(ratio, target)}  per CPU-second {per_cpu:4.2f} "
+              f"{judge(per_cpu, target)}  (target >= {target:.2f})", flush=True)
+        print("    rounds (value, cpu): " + "  ".join(
+            f"{x.value:.0f} {x.cpu:.0%} / {y.value:.0f} {y.cpu:.0%}"
+            for x, y in zip(a, b, strict=True)), flush=True)
+
+
+def judge(ratio: float, target: float) -> str:
+    return "ok   " if ratio >= target else "BELOW"
+
+
+def efficiency(samples: list[Sample]) -> float:
+    return statistics.median(s.value / s.cpu if s.cpu else 0.0 for s in samples)
 
 
 # ---------------------------------------------------------------------- sync time
 
 
-async def sync_time(dp: NftDataplane, services: int, changes: int) -> None:
+def sync_verdict(ms: float) -> str:
+    return f"target <= {SYNC_TARGET_MS:.0f} ms {'ok' if ms <= SYNC_TARGET_MS else 'ABOVE'}"
+
+
+async def sync_time(dp: NftDataplane, services: int, changes: int, budget: float) -> None:
+    """Part 3, within ``budget`` seconds: engineer Q's bench/nftsync.py when it exists
+    (its default-path row is the headline), else one-change syncs measured here."""
     nftsync = HERE / "nftsync.py"
-    if nftsync.exists():
-        print(f"\nsync time: running {nftsync.name} (engineer Q's bench)", flush=True)
-        proc = await asyncio.create_subprocess_exec(sys.executable, str(nftsync))
+    try:
+        async with asyncio.timeout(budget):
+            if nftsync.exists():
+                await run_nftsync(nftsync, services, changes)
+            else:
+                await own_sync_time(dp, services, changes)
+    except TimeoutError:
+        print(f"  sync time: not finished within the bench's budget ({budget:.0f} s); "
+              f"try --services {services // 2}", flush=True)
+
+
+async def run_nftsync(nftsync: Path, services: int, changes: int) -> None:
+    print(f"\n3. sync time: bench/{nftsync.name} --services {services} --changes {changes} "
+          "(engineer Q's; every candidate; the nft.py row is the default path)", flush=True)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(nftsync), "--services", str(services), "--changes", str(changes),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    assert proc.stdout is not None
+    default_ms: float | None = None
+    netns = ""
+    try:
+        async for raw in proc.stdout:
+            line = raw.decode(errors="replace").rstrip()
+            print(f"  | {line}", flush=True)
+            if named := re.search(r"\b(tinykube-t-nftsync-[0-9a-f]+)\b", line):
+                netns = netns or named.group(1)
+            if found := re.search(r"\(nft\.py\)\s+([\d.]+)", line):
+                default_ms = float(found.group(1))
+        await proc.wait()
+    finally:
+        await stop_nftsync(proc, netns)
+    if default_ms is not None:
+        print(f"  one endpoint change at {services} Services (default path, p50) "
+              f"{default_ms:.1f} ms  {sync_verdict(default_ms)}", flush=True)
+
+
+async def stop_nftsync(proc: asyncio.subprocess.Process, netns: str) -> None:
+    """SIGINT first (its own cleanup deletes its namespace), then SIGKILL and our cleanup."""
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGINT)
         try:
-            async with asyncio.timeout(150):
+            async with asyncio.timeout(20):
                 await proc.wait()
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
-        return
-    print(f"\nsync time (bench/nftsync.py not found: measured here, NftDataplane, "
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+    if netns:
+        await asyncio.to_thread(delete_leftover, netns)
+
+
+def delete_leftover(netns: str) -> None:
+    if Path("/run/netns", netns).exists():
+        subprocess.run(["ip", "netns", "del", netns], check=False, capture_output=True,
+                       timeout=30)
+
+
+async def own_sync_time(dp: NftDataplane, services: int, changes: int) -> None:
+    print(f"\n3. sync time (bench/nftsync.py not found: measured here through NftDataplane, "
           f"{services} Services x 2 endpoints)", flush=True)
     state = bench_state(services)
     t0 = time.perf_counter()
@@ -354,10 +435,9 @@ async def sync_time(dp: NftDataplane, services: int, changes: int) -> None:
     tx = dp.last_transaction
     assert tx is not None and not tx.full, "the change was not a partial sync"
     med = statistics.median(times) * 1000
-    print(f"  full sync of {services + 2} Services   {full * 1000:10.0f} ms", flush=True)
-    print(f"  one endpoint change (median of {changes}) {med:6.1f} ms  max "
-          f"{max(times) * 1000:.1f} ms  target <= 50 ms {'ok' if med <= 50 else 'ABOVE'}",
-          flush=True)
+    print(f"  full sync of {services + 2} Services {full:.1f} s", flush=True)
+    print(f"  one endpoint change (median of {changes}) {med:.1f} ms, max "
+          f"{max(times) * 1000:.1f} ms  {sync_verdict(med)}", flush=True)
 
 
 # ---------------------------------------------------------------------- the run
@@ -404,7 +484,7 @@ class Bench:
         self.procs.append(proc)
         return proc
 
-    def servers(self) -> tuple[Proc, Proc]:
+    def servers(self) -> tuple[Proc, ...]:
         pod = self.topo.pods[0]
         responder = self.haproxy("responder", SERVER_CPU, pod.netns, responder_config())
         bulk_server = start("bulk server", SERVER_CPU, pod.netns,
@@ -418,8 +498,10 @@ class Bench:
     def nft_vs_direct(self) -> None:
         assert self.topo.client is not None
         client, pod = self.topo.client.netns, self.topo.pods[0]
-        direct = Path_("direct", client, (pod.ip, HTTP_PORT), (pod.ip, BULK_PORT))
-        nft = Path_("nft", client, (VIP, 80), (VIP, BULK_PORT))
+        servers = tuple(self.procs)
+        direct = Path_("direct", client, (pod.ip, HTTP_PORT), (pod.ip, BULK_PORT), servers,
+                       count_client=True)
+        nft = Path_("nft", client, (VIP, 80), (VIP, BULK_PORT), servers, count_client=True)
         report("1. nftables ClusterIP vs direct to the pod (ratio nft/direct)",
                ("nft", "direct"), figures((nft, direct), self.args.seconds, self.args.rounds),
                TARGETS["nft"])
@@ -435,9 +517,9 @@ class Bench:
         self.procs.append(publisher)
         wait_listening(self.host, "127.0.0.1", NP_HTTP + HA_OFFSET, haproxy)
         pub = Path_("tinykube", self.host, ("127.0.0.1", NP_HTTP), ("127.0.0.1", NP_BULK),
-                    publisher)
+                    (publisher,), count_client=False)
         ha = Path_("haproxy", self.host, ("127.0.0.1", NP_HTTP + HA_OFFSET),
-                   ("127.0.0.1", NP_BULK + HA_OFFSET), haproxy)
+                   ("127.0.0.1", NP_BULK + HA_OFFSET), (haproxy,), count_client=False)
         report("2. published NodePort: tinykube Publisher vs HAProxy (ratio tinykube/haproxy)",
                ("tinykube", "haproxy"), figures((pub, ha), self.args.seconds, self.args.rounds),
                TARGETS["pub"])
@@ -471,7 +553,8 @@ async def run(args: argparse.Namespace) -> None:
                     bench.published_vs_haproxy()
                 bench.stop()
             if "3" in parts and args.services:
-                await sync_time(dp, args.services, args.changes)
+                left = BUDGET - (time.perf_counter() - args.started)
+                await sync_time(dp, args.services, args.changes, max(30.0, left))
         finally:
             bench.stop()
             await dp.cleanup()
@@ -490,11 +573,11 @@ def missing() -> str | None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("--seconds", type=int, default=3, help="length of each sample")
-    ap.add_argument("--rounds", type=int, default=2, help="samples per path and figure")
+    ap.add_argument("--seconds", type=int, default=2, help="length of each sample")
+    ap.add_argument("--rounds", type=int, default=3, help="samples per path and figure")
     ap.add_argument("--services", type=int, default=10000,
                     help="Services programmed for the sync time (0: skip)")
-    ap.add_argument("--changes", type=int, default=5, help="timed one-endpoint changes")
+    ap.add_argument("--changes", type=int, default=3, help="timed one-endpoint changes")
     ap.add_argument("--parts", default="1,2,3", help="which parts to run, e.g. 1,2")
     ap.add_argument("--profile", default="", help="write the publisher's cProfile here")
     args = ap.parse_args()
@@ -504,9 +587,9 @@ def main() -> None:
     if why is not None:
         print(f"bench/dataplane.py skipped: {why}")
         return
-    started = time.perf_counter()
+    args.started = time.perf_counter()
     asyncio.run(run(args))
-    print(f"\ntotal {time.perf_counter() - started:.0f} s", flush=True)
+    print(f"\ntotal {time.perf_counter() - args.started:.0f} s", flush=True)
 
 
 if __name__ == "__main__":
