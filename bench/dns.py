@@ -6,11 +6,11 @@ Both servers get the same in-cluster names (ClusterIP Services, headless Service
 StatefulSet-style endpoints, their SRV records, TTL 5, SOA at ``cluster.local``), each in
 its own process pinned to core 1 with ``taskset`` (knotd pins its UDP worker to a CPU of
 its choice: it is moved back); a sample of answers is compared first. ``dnsperf`` runs
-pinned to core 0, in alternate rounds against one then the other, with a query mix of A
-(ClusterIP and headless), SRV and NXDOMAIN search-list misses; besides queries/s, each
-server's CPU time per answered query is printed, a figure that other work on a shared
-machine disturbs less. Then the bench asks tinykube's server to make one endpoint ready
-at a time and polls over UDP until the address is served.
+pinned to core 0, in alternate rounds against one then the other (medians count), with a
+query mix of A (ClusterIP and headless), SRV and NXDOMAIN search-list misses; besides
+queries/s, each server's CPU time per answered query is printed, a figure that other work
+on a shared machine disturbs less. Then the bench asks tinykube's server to make one
+endpoint ready at a time and polls over UDP until the address is served.
 
 Only loopback is used; everything started is stopped by pid, even on error. Needs the
 Debian packages ``dnsperf`` and ``knot``: without them it says so and exits 0.
@@ -57,7 +57,7 @@ NAMESPACES = 10
 PROBE_NS, PROBE_SVC = "bench", "probe"
 SERVER_CORE, CLIENT_CORE = "1", "0"  # both servers share core 1; dnsperf runs on core 0
 MULTICORE = (os.cpu_count() or 1) > 1
-ROUNDS = 2
+ROUNDS = 4  # alternating dnsperf runs per server; the median counts
 HTTP = [("http", 80, "TCP")]
 TOOLS = {"dnsperf": "dnsperf", "knotd": "knot", "knotc": "knot", "taskset": "util-linux"}
 
@@ -435,15 +435,16 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
                        check=True, capture_output=True, timeout=10)
         wait_serving(port, tk, "tinykube dns")
         compare(port, knot_port, query_mix(args.services, args.headless, 200, seed=7))
-        # Two rounds each, alternating, so that a burst of other work hits both alike.
+        # Alternating rounds, medians: a burst of other work on a shared machine spoils
+        # one round of one server, not the comparison.
         knot_runs, tk_runs = [], []
         for _ in range(ROUNDS):
             knot_runs.append(dnsperf(knot_port, knot.pid, queries, args.seconds / ROUNDS, "Knot"))
             tk_runs.append(dnsperf(port, tk.pid, queries, args.seconds / ROUNDS, "tinykube"))
         print("# rounds: Knot " + " ".join(f"{q:.0f}" for q, _ in knot_runs)
               + ", tinykube " + " ".join(f"{q:.0f}" for q, _ in tk_runs) + " q/s", flush=True)
-        knot_qps, knot_us = (statistics.mean(v) for v in zip(*knot_runs, strict=True))
-        tk_qps, tk_us = (statistics.mean(v) for v in zip(*tk_runs, strict=True))
+        knot_qps, knot_us = (statistics.median(v) for v in zip(*knot_runs, strict=True))
+        tk_qps, tk_us = (statistics.median(v) for v in zip(*tk_runs, strict=True))
         delays = update_delays(tk, port, args.trials)
 
     line("Knot DNS queries/s (1 core)", knot_qps, "q/s", note)
