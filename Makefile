@@ -58,6 +58,7 @@ test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install-test
+	@bash scripts/system-deps.sh bench
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

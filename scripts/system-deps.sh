@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system tools tinykube drives, when they are missing.
 # As root it uses apt-get; as another user it says what to install and goes on.
-# Usage: scripts/system-deps.sh [test]
+# Usage: scripts/system-deps.sh [test|bench]
 set -euo pipefail
 
 need=(iproute2:ip nftables:nft conntrack:conntrack dnsutils:dig)
-if [ "${1:-}" = "test" ]; then
-    need+=(procps:ps)
-fi
+case "${1:-}" in
+    test) need+=(procps:ps) ;;
+    bench) need+=(procps:ps dnsperf:dnsperf knot:knotd haproxy:haproxy wrk:wrk util-linux:taskset) ;;
+esac
 
 missing=()
 for pair in "${need[@]}"; do
