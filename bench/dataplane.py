@@ -135,7 +135,11 @@ class Proc:
                 self.popen.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.popen.kill()
-                self.popen.wait(timeout=5)
+                try:
+                    self.popen.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    print(f"warning: {self.name} (pid {self.pid}) survived SIGKILL for 30 s",
+                          file=sys.stderr)
 
 
 def start(name: str, cpu: str, netns: str, argv: list[str], *, ready: bool = False) -> Proc:
