@@ -134,7 +134,7 @@ class _Session(nftlib.Session):
         return outcome
 
     def commit(self, h: nftlib.Handle, text: str) -> None:
-        trusted = self.generation is not None and h.generation.get() == self.generation
+        trusted = self.generation is not None and _generation(h) == self.generation
         schema = self.schema if trusted else nftforms.EMPTY
         light = nftforms.cache_light(text, schema)
         if light is not None:
@@ -152,7 +152,16 @@ class _Session(nftlib.Session):
 
     def _committed(self, h: nftlib.Handle, schema: nftforms.Schema, text: str) -> None:
         self.schema = nftforms.learn(schema, text)
-        self.generation = h.generation.get()
+        self.generation = _generation(h)
+
+
+def _generation(h: nftlib.Handle) -> int | None:
+    """The ruleset generation, or None (trust nothing) when it cannot be read."""
+    try:
+        return h.generation.get()
+    except (OSError, SystemError_) as e:
+        log.warning("cannot read the nftables generation id: %s", e)
+        return None
 
 
 _sessions: dict[str, _Session] = {}

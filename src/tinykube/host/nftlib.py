@@ -198,7 +198,10 @@ class Generation:
     def get(self) -> int:
         self.seq += 1
         self.sock.send(getgen_request(self.seq))
-        return parse_newgen(self.sock.recv(65536))
+        while True:  # skip a late answer to an earlier request that timed out
+            data = self.sock.recv(65536)
+            if len(data) < 16 or struct.unpack_from("=I", data, 8)[0] == self.seq:
+                return parse_newgen(data)
 
     def close(self) -> None:
         self.sock.close()

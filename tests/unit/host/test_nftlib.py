@@ -70,3 +70,29 @@ def test_errors_name_the_failing_line_of_the_input() -> None:
     assert not done.ok
     assert "input:3:" in done.error and "frobnicate the table" in done.error
     assert "/proc/self/fd" not in done.error
+
+
+class FakeSocket:
+    def __init__(self, *answers: bytes) -> None:
+        self.answers = list(answers)
+        self.sent: list[bytes] = []
+
+    def send(self, data: bytes) -> int:
+        self.sent.append(data)
+        return len(data)
+
+    def recv(self, size: int) -> bytes:
+        return self.answers.pop(0)
+
+
+def with_seq(msg: bytes, seq: int) -> bytes:
+    return msg[:8] + struct.pack("=I", seq) + msg[12:]
+
+
+def test_a_late_answer_to_an_earlier_request_is_skipped() -> None:
+    gen = nftlib.Generation.__new__(nftlib.Generation)
+    gen.seq = 4
+    sock = FakeSocket(with_seq(newgen(1), 4), with_seq(newgen(2), 5))
+    gen.sock = sock  # type: ignore[assignment]
+    assert gen.get() == 2
+    assert struct.unpack_from("=I", sock.sent[0], 8)[0] == 5
