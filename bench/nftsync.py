@@ -16,7 +16,7 @@ kernel then re-validates the whole table) and one holding a ``counter`` (it does
 It also prints the first full sync, a sync adding one Service and the deferred deletion of
 stale chains, on the default path. Syncs run with a frozen clock, so stale chains are only
 deleted when the bench says so. No assertions; the namespace is deleted at the end, also on
-error. Needs root and nft.
+error or SIGINT/SIGTERM. Needs root and nft.
 
     .venv/bin/python bench/nftsync.py [--services 10000] [--changes 20]
 """
@@ -30,6 +30,7 @@ import math
 import os
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import time
@@ -224,6 +225,9 @@ def ip_netns(*args: str) -> None:
 
 
 async def run(services: int, changes: int) -> None:
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)  # cleanup too
     netns = f"tinykube-t-nftsync-{secrets.token_hex(3)}"
     await asyncio.to_thread(ip_netns, "add", netns)
     interactive = Interactive()
@@ -326,7 +330,11 @@ def main() -> None:
     if os.geteuid() != 0 or shutil.which("nft") is None or shutil.which("nsenter") is None:
         print("needs root, nft and nsenter; skipped")
         return
-    asyncio.run(run(args.services, args.changes))
+    try:
+        asyncio.run(run(args.services, args.changes))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("interrupted; namespace deleted", flush=True)
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":
