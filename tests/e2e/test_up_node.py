@@ -19,10 +19,10 @@ import ipaddress
 import os
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import yaml
@@ -42,6 +42,7 @@ pytestmark = [
 MANIFEST = Path(__file__).parent / "manifests" / "my-nginx.yaml"
 POD_NET = ipaddress.ip_network("10.244.0.0/24")
 CONNECTIONS = 300
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,16 @@ def _get(port: int) -> tuple[int, str, bytes]:
         conn.close()
 
 
+def _answered(request: Callable[[], T]) -> Callable[[], T | None]:
+    """For ``eventually``: None while nothing listens yet (a listener may come a sync later)."""
+    def attempt() -> T | None:
+        try:
+            return request()
+        except OSError:
+            return None
+    return attempt
+
+
 def test_pods_run_with_distinct_pod_ips(nginx: Nginx, cluster: RunningCluster) -> None:
     ips = list(nginx.pods.values())
     assert len(set(ips)) == 3, nginx.pods
@@ -146,7 +157,7 @@ def test_endpoints_and_slices_list_the_pods(nginx: Nginx, apis: client.ApiClient
 
 
 def test_nodeport_answers_on_loopback_with_the_nginx_page(nginx: Nginx) -> None:
-    status, pod, body = eventually(lambda: _get(nginx.node_port), timeout=20)
+    status, pod, body = eventually(_answered(lambda: _get(nginx.node_port)), timeout=20)
     assert status == 200
     assert b"Welcome to nginx!" in body
     assert pod in nginx.pods
@@ -212,3 +223,32 @@ def test_up_said_which_components_started(cluster: RunningCluster) -> None:
     for line in (f"✓ node network {cluster.node_name}", "✓ node agent", "✓ proxy (",
                  "✓ dns 10.96.0.10"):
         assert line in log, log
+
+
+def test_a_loadbalancer_ip_answers_on_the_hosts_loopback(nginx: Nginx,
+                                                         apis: client.ApiClient) -> None:
+    core = core_api(apis)
+    core.create_namespaced_service(nginx.ns, {
+        "metadata": {"name": "my-nginx-lb"},
+        "spec": {"type": "LoadBalancer", "selector": {"run": "my-nginx"},
+                 "ports": [{"port": 8080, "targetPort": 80}]}})
+
+    def ingress_ip() -> str:
+        lb = core.read_namespaced_service("my-nginx-lb", nginx.ns).status.load_balancer
+        return str(lb.ingress[0].ip) if lb and lb.ingress else ""
+
+    ip = eventually(ingress_ip)
+    assert ipaddress.ip_address(ip).is_loopback, ip
+
+    def get() -> tuple[int, str]:
+        conn = http.client.HTTPConnection(ip, 8080, timeout=10)
+        try:
+            conn.request("GET", "/")
+            resp = conn.getresponse()
+            resp.read()
+            return resp.status, resp.getheader("X-Pod-Name") or ""
+        finally:
+            conn.close()
+
+    status, pod = eventually(_answered(get), timeout=20)
+    assert status == 200 and pod in nginx.pods

@@ -14,3 +14,6 @@ SERVICE_CIDR = "10.96.0.0/12"
 DNS_IP = "10.96.0.10"
 ZONE = "cluster.local"
 PUBLISH_DEFAULT = "127.0.0.1"       # NodePorts are always published here
+# LoadBalancer ingress IPs: on the host's loopback (Linux answers all of 127.0.0.0/8), where
+# the proxy publishes them with no change to the host; kind's 172.18.255.200-250, moved.
+LB_POOL = "127.18.255.200-127.18.255.250"

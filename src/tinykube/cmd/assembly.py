@@ -212,7 +212,7 @@ class Cluster:
         self._client = client
         informers = InformerFactory(client)
         self._informers = informers
-        self._manager = ControllerManager(client, informers=informers)
+        self._manager = ControllerManager(client, informers=informers, lb_pool=self._opts.lb_pool)
         self._spawn("informers", _Informers(informers))
         self._spawn("controller-manager", self._manager)
         await self._wait_synced("controllers")

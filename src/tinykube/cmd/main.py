@@ -3,6 +3,7 @@
     tinykube up [-d|--detach] [--data-dir DIR] [--port 6443] [--address 127.0.0.1]
                 [--store sqlite|memory] [--node-name NAME]
                 [--publish-address ADDR]... [--dns-upstream ADDR[:PORT]]...
+                [--lb-pool RANGES]
     tinykube down [--data-dir DIR]
     tinykube shell [--data-dir DIR] [--node NAME] [-- CMD...]
     tinykube kubeconfig [--data-dir DIR]
@@ -25,6 +26,7 @@ from typing import NoReturn, TextIO
 
 from tinykube import KUBERNETES_VERSION, __version__
 from tinykube.cmd import probe
+from tinykube.cmd.addresses import LB_POOL
 from tinykube.cmd.datadir import ENV_VAR, DataDir
 from tinykube.cmd.options import DEFAULT_NODE, UpOptions
 from tinykube.cmd.running import running_pid
@@ -78,6 +80,16 @@ def _dns_upstream(text: str) -> str:
     return text.strip()
 
 
+def _lb_pool(text: str) -> str:
+    from tinykube.controllers.ippool import IPPool
+
+    try:
+        IPPool(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"invalid LoadBalancer pool {text!r}: {e}") from None
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument(
@@ -104,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--dns-upstream", type=_dns_upstream, action="append", default=[],
                     metavar="ADDR[:PORT]", help="where the cluster DNS forwards names "
                     "outside the cluster (repeatable; default: the host's resolvers)")
+    up.add_argument("--lb-pool", type=_lb_pool, default=LB_POOL, metavar="RANGES",
+                    help=f"LoadBalancer ingress IPs: ranges or CIDRs, comma-separated "
+                    f"(default {LB_POOL}, on the host's loopback)")
     up.add_argument("-v", "--verbose", action="count", default=0,
                     help="log more (-v info, -vv debug)")
     up.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -171,7 +186,7 @@ def _up(args: argparse.Namespace, data_dir: DataDir, out: TextIO) -> int:
     opts = UpOptions(data_dir, args.address, args.port, args.store, child=args.child,
                      verbose=args.verbose, node_name=args.node_name,
                      publish_addresses=tuple(args.publish_address),
-                     dns_upstreams=tuple(args.dns_upstream))
+                     dns_upstreams=tuple(args.dns_upstream), lb_pool=args.lb_pool)
     _configure_logging(args.verbose)
     if args.detach:
         from tinykube.cmd.detach import detach

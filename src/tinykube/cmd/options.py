@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from tinykube.cmd.addresses import DNS_IP, PUBLISH_DEFAULT
+from tinykube.cmd.addresses import DNS_IP, LB_POOL, PUBLISH_DEFAULT
 from tinykube.cmd.datadir import DataDir
 from tinykube.cmd.kubeconfig import server_url
 from tinykube.cmd.nodesupport import NODE_OFF, NodeSupport
@@ -31,6 +31,7 @@ class UpOptions:
     node_name: str = DEFAULT_NODE
     publish_addresses: tuple[str, ...] = ()  # host addresses NodePorts are published on
     dns_upstreams: tuple[str, ...] = ()      # ADDR[:PORT] texts; () = the host's resolvers
+    lb_pool: str = LB_POOL                    # LoadBalancer ingress IPs (ranges, CIDRs)
 
     @property
     def server(self) -> str:
@@ -66,4 +67,6 @@ class UpOptions:
             argv += ["--publish-address", address]
         for upstream in self.dns_upstreams:
             argv += ["--dns-upstream", upstream]
+        if self.lb_pool != LB_POOL:
+            argv += ["--lb-pool", self.lb_pool]
         return [*argv, *(["-" + "v" * self.verbose] if self.verbose else [])]

@@ -128,6 +128,7 @@ def test_version_without_a_cluster(tmp_path: Path, capsys: pytest.CaptureFixture
     ("--publish-address", "example.com", "invalid publish address"),
     ("--dns-upstream", "resolver.example", "invalid DNS upstream"),
     ("--dns-upstream", "127.0.0.1:99999", "port out of range"),
+    ("--lb-pool", "10.0.0.9-10.0.0.1", "invalid LoadBalancer pool"),
 ])
 def test_bad_node_flags(flag: str, value: str, words: str,
                         capsys: pytest.CaptureFixture[str]) -> None:

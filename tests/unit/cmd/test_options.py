@@ -22,11 +22,12 @@ def test_server_is_reachable_by_loopback_when_listening_everywhere(tmp_path: Pat
 
 def test_node_flags_are_passed_on_to_the_background_cluster(tmp_path: Path) -> None:
     opts = UpOptions(DataDir(tmp_path), node_name="tinykube-n2",
-                     publish_addresses=("0.0.0.0",), dns_upstreams=("127.0.0.1:5353", "9.9.9.9"))
+                     publish_addresses=("0.0.0.0",), dns_upstreams=("127.0.0.1:5353", "9.9.9.9"),
+                     lb_pool="127.0.1.0/28")
     assert opts.argv() == ["up", "--data-dir", str(tmp_path), "--address", "127.0.0.1",
                            "--port", "6443", "--store", "sqlite", "--node-name", "tinykube-n2",
                            "--publish-address", "0.0.0.0", "--dns-upstream", "127.0.0.1:5353",
-                           "--dns-upstream", "9.9.9.9"]
+                           "--dns-upstream", "9.9.9.9", "--lb-pool", "127.0.1.0/28"]
 
 
 def test_nodeports_are_always_published_on_loopback_first(tmp_path: Path) -> None:
