@@ -67,6 +67,7 @@ def load_yaml_all(text: bytes | str) -> Iterator[tuple[int, Any]]:
 
 
 def dump_yaml(value: Any) -> str:
-    out: str = yaml.dump(value, Dumper=_Dumper, default_flow_style=False, sort_keys=True,
-                         allow_unicode=True)
+    out: str = yaml.dump(
+        value, Dumper=_Dumper, default_flow_style=False, sort_keys=True, allow_unicode=True
+    )
     return out

@@ -35,5 +35,10 @@ def success(name: str, kind: str, group: str = "", uid: str = "") -> dict[str, A
         details["group"] = group
     if uid:
         details["uid"] = uid
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-            "details": details}
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success",
+        "details": details,
+    }
