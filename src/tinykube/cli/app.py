@@ -30,6 +30,7 @@ from tinykube.cli.verbs import (
     rollout,
     run,
     scale,
+    wait,
 )
 from tinykube.cli.verbs import exec as exec_verb
 from tinykube.errors import ClusterNotRunning, TinykubeError
@@ -38,7 +39,7 @@ PROG = "tinykube"
 _MODULES = {
     "apply": apply, "create": create, "get": get, "describe": describe, "delete": delete,
     "scale": scale, "expose": expose, "run": run, "exec": exec_verb, "logs": logs,
-    "rollout": rollout,
+    "rollout": rollout, "wait": wait,
 }
 VERBS: frozenset[str] = frozenset({*_MODULES, "kubectl"})
 

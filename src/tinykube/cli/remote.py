@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import os
 import shutil
-import sys
 import threading
 from collections.abc import Iterator
 from typing import Any, BinaryIO, TextIO
@@ -43,13 +43,14 @@ def exit_status(raw: bytes) -> tuple[int, str]:
     return 1, f"error: {err.message}"
 
 
-async def interact(transport: Transport, path: str, params: Params, *, stdin: bool,
+async def interact(transport: Transport, path: str, params: Params, *, stdin: TextIO | None,
                    tty: bool, out: TextIO, err: TextIO) -> int:
-    """Run the stream at ``path`` to its end; the exit status of the remote command."""
+    """Run the stream at ``path`` to its end; the exit status of the remote command.
+    ``stdin`` is what to send (None: nothing)."""
     async with transport.websocket(path, params) as channels:
-        feeder = asyncio.create_task(_feed_stdin(channels, tty)) if stdin else None
+        feeder = asyncio.create_task(_feed_stdin(channels, stdin, tty)) if stdin else None
         try:
-            with _raw_terminal(tty and stdin):
+            with _raw_terminal(tty and stdin is not None and stdin.isatty(), stdin):
                 code, message = await _pump(channels, out, err)
         finally:
             if feeder is not None:
@@ -84,12 +85,12 @@ def _write(stream: TextIO, data: bytes) -> None:
         stream.flush()
 
 
-async def _feed_stdin(channels: Channels, tty: bool) -> None:
-    if tty and sys.stdin.isatty():
+async def _feed_stdin(channels: Channels, stdin: TextIO, tty: bool) -> None:
+    if tty and stdin.isatty():
         size = shutil.get_terminal_size()
         resize = json.dumps({"Width": size.columns, "Height": size.lines}).encode()
         await channels.send(Channels.RESIZE, resize)
-    chunks = _stdin_chunks(sys.stdin.fileno())
+    chunks = _stdin_chunks(stdin)
     while True:
         data = await chunks.get()
         if not data:
@@ -98,11 +99,18 @@ async def _feed_stdin(channels: Channels, tty: bool) -> None:
         await channels.send(Channels.STDIN, data)
 
 
-def _stdin_chunks(fd: int) -> asyncio.Queue[bytes]:
-    """What arrives on ``fd``, read by a daemon thread: a blocking read of a terminal must
-    not keep the command alive once the remote side is done (an executor thread would)."""
+def _stdin_chunks(stream: TextIO) -> asyncio.Queue[bytes]:
+    """What arrives on ``stream``, read by a daemon thread: a blocking read of a terminal
+    must not keep the command alive once the remote side is done (an executor thread
+    would). A stream without a file descriptor (tests) is sent whole."""
     loop = asyncio.get_running_loop()
     chunks: asyncio.Queue[bytes] = asyncio.Queue()
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError, io.UnsupportedOperation):
+        chunks.put_nowait(stream.read().encode())
+        chunks.put_nowait(b"")
+        return chunks
 
     def read() -> None:
         while True:
@@ -122,15 +130,15 @@ def _stdin_chunks(fd: int) -> asyncio.Queue[bytes]:
 
 
 @contextlib.contextmanager
-def _raw_terminal(enabled: bool) -> Iterator[None]:
+def _raw_terminal(enabled: bool, stdin: TextIO | None) -> Iterator[None]:
     """The local terminal in raw mode while a remote terminal owns it."""
-    if not enabled or not sys.stdin.isatty():
+    if not enabled or stdin is None:
         yield
         return
     import termios
     import tty
 
-    fd = sys.stdin.fileno()
+    fd = stdin.fileno()
     saved = termios.tcgetattr(fd)
     try:
         tty.setraw(fd)

@@ -41,21 +41,41 @@ async def run(s: Session, args: argparse.Namespace) -> int:
         params.append(("stdin", "true"))
     if args.tty:
         params.append(("tty", "true"))
-    path = kinds.POD.path(s.namespace, name) + "/exec"
+    return await stream(s, "exec", name, params, stdin=args.stdin, tty=args.tty)
+
+
+async def stream(s: Session, what: str, pod: str, params: list[tuple[str, str]], *,
+                 stdin: bool, tty: bool) -> int:
+    """``pods/exec`` or ``pods/attach`` of ``pod``, once more if the refusal was a race
+    with the container starting; refusals explained (no node agent, pod not running)."""
+    path = kinds.POD.path(s.namespace, pod) + f"/{what}"
     assert s.out is not None and s.err is not None
-    try:
-        return await remote.interact(s.transport(), path, params, stdin=args.stdin,
-                                     tty=args.tty, out=s.out, err=s.err)
-    except BadRequest as e:
-        raise no_agent("exec", e) from e
+    for attempt in (1, 2):
+        try:
+            return await remote.interact(s.transport(), path, params,
+                                         stdin=s.stdin if stdin else None, tty=tty,
+                                         out=s.out, err=s.err)
+        except BadRequest as e:
+            if "Upgrade request required" not in e.message:
+                raise
+            why = await _refusal(s, what, pod, e)
+            if why is not None or attempt == 2:
+                raise (why or e) from e
+    raise AssertionError("unreachable")
 
 
-def no_agent(what: str, err: BadRequest) -> BadRequest:
-    """A 400 for an upgrade means nothing serves pod streams here yet."""
-    if "Upgrade request required" in err.message or "node agent" in err.message:
-        err.message = (f"{what} is not available on this cluster yet: no node agent serves "
-                       f"pods/{what} (the API answered: {err.message})")
-    return err
+async def _refusal(s: Session, what: str, pod: str, err: BadRequest) -> BadRequest | None:
+    """Why pods/exec said "Upgrade request required"; None when it should work now."""
+    nodes, _ = await s.client().list(kinds.NODE)
+    if not nodes:
+        return BadRequest(f"{what} is not available on this cluster yet: no node agent serves "
+                          f"pods/{what} (the API answered: {err.message})")
+    obj = await s.client().get(kinds.POD, pod, s.namespace)
+    phase = (obj.get("status") or {}).get("phase") or "Pending"
+    if phase != "Running":
+        return BadRequest(f'pod "{pod}" is not running ({phase}): wait for it with '
+                          f"`tinykube wait --for=condition=Ready pod/{pod}`")
+    return None
 
 
 async def resolve_pod(s: Session, target: str, *, quiet: bool = False) -> Obj:

@@ -15,10 +15,10 @@ from typing import Any
 
 from tinykube.api import kinds
 from tinykube.api.meta import Obj
-from tinykube.cli import printers, remote
+from tinykube.cli import printers
 from tinykube.cli.session import Session
-from tinykube.cli.verbs.exec import no_agent
-from tinykube.errors import BadRequest, ConfigError, NotFound
+from tinykube.cli.verbs.exec import stream
+from tinykube.errors import ConfigError, NotFound
 
 FIELD_MANAGER = "tinykube-run"
 POLL = 0.25
@@ -89,13 +89,7 @@ async def _attach(s: Session, args: argparse.Namespace) -> int:
         params.append(("tty", "true"))
     if args.tty and args.stdin:
         s.warn("If you don't see a command prompt, try pressing enter.")
-    assert s.out is not None and s.err is not None
-    path = kinds.POD.path(s.namespace, args.name) + "/attach"
-    try:
-        await remote.interact(s.transport(), path, params, stdin=args.stdin, tty=args.tty,
-                              out=s.out, err=s.err)
-    except BadRequest as e:
-        raise no_agent("attach", e) from e
+    await stream(s, "attach", args.name, params, stdin=args.stdin, tty=args.tty)
     if args.restart != "Never":
         return 0
     try:
