@@ -451,11 +451,13 @@ class _Tracer:
         if tok == "masquerade":
             self.out.masquerade = True
             return len(toks), ("accept", "")
-        if tok == "numgen":
-            n = int(toks[i + 3])
-            table, end = _inline_map(toks, i + 5)
-            verdict = _verdict(table.get(str(self.rng.randrange(n)), ""))
-            return end, verdict
+        if tok == "numgen":  # numgen random mod N (vmap { … } | [==] V)
+            drawn = self.rng.randrange(int(toks[i + 3]))
+            if toks[i + 4] == "vmap":
+                table, end = _inline_map(toks, i + 5)
+                return end, _verdict(table.get(str(drawn), ""))
+            j = i + 5 if toks[i + 4] == "==" else i + 4
+            return (j + 1, None) if drawn == int(toks[j]) else None
         if tok == "update":
             self._update(toks[i + 1][1:])
             return toks.index("}", i) + 1, None

@@ -95,6 +95,16 @@ def test_cluster_ip_reaches_every_ready_endpoint_over_seeds() -> None:
     assert t.verdict == "accept" and not t.masquerade  # pod source: no SNAT
 
 
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_endpoints_are_chosen_uniformly(n: int) -> None:
+    ips = [f"10.244.0.{10 + i}" for i in range(n)]
+    c = Cluster().add(*web(ips))
+    c.sync()
+    reached = c.endpoints_reached("10.96.0.20", 80, n=600 * n)
+    assert set(reached) == {f"{ip}:80" for ip in ips}
+    assert all(abs(k / 600 - 1) < 0.15 for k in reached.values()), reached
+
+
 def test_not_ready_endpoints_are_not_used() -> None:
     c = Cluster().add(service("web", "10.96.0.20"), endpoint_slice("web", [
         endpoint("10.244.0.2"), endpoint("10.244.0.3", ready=False)]))
