@@ -11,6 +11,7 @@ import argparse
 from typing import Any
 
 from tinykube.api import kinds
+from tinykube.api.kinds import Kind
 from tinykube.api.meta import Obj
 from tinykube.cli import failures, manifests, printers
 from tinykube.cli.session import Session
@@ -31,7 +32,9 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--image", action="append", default=[], help="image (create deployment)")
     p.add_argument("--replicas", type=int, default=1, help="replicas (create deployment)")
     p.add_argument("--port", type=int, help="container port (create deployment)")
-    p.add_argument("-o", "--output", choices=("name",), help="print only kind/name")
+    p.add_argument("--dry-run", choices=("none", "client", "server"), default="none",
+                   help="client: only print; server: validate without storing")
+    p.add_argument("-o", "--output", help="name, yaml, json: print the created objects")
 
 
 async def run(s: Session, args: argparse.Namespace) -> int:
@@ -44,12 +47,11 @@ async def run(s: Session, args: argparse.Namespace) -> int:
             obj = with_namespace(s, m)
             if args.save_config:
                 obj = with_last_applied(obj)
-            created = await s.client().create(m.kind, obj, field_manager=FIELD_MANAGER)
+            created = await _create(s, args, m.kind, obj)
         except (ApiError, ConfigError) as e:
             errors.append(failures.with_source(e, "creating", m.source))
             continue
-        name = printers.resource_name(m.kind, created)
-        s.print(name if args.output == "name" else f"{name} created")
+        _report(s, args, m.kind, created)
     for problem in errors:
         s.warn(failures.describe(problem))
     return 1 if errors else 0
@@ -68,11 +70,27 @@ async def _from_flags(s: Session, args: argparse.Namespace) -> int:
     else:
         raise ConfigError(f'unknown object to create: "{what}" (tinykube creates namespace '
                           "and deployment from flags; anything else with -f)")
-    created = await s.client().create(kind, obj, s.namespace if kind.namespaced else None,
-                                      field_manager=FIELD_MANAGER)
-    name = printers.resource_name(kind, created)
-    s.print(name if args.output == "name" else f"{name} created")
+    _report(s, args, kind, await _create(s, args, kind, obj))
     return 0
+
+
+async def _create(s: Session, args: argparse.Namespace, kind: Kind, obj: Obj) -> Obj:
+    if args.dry_run == "client":
+        return obj
+    ns = (obj.get("metadata") or {}).get("namespace") if kind.namespaced else None
+    return await s.client().create(kind, obj, ns, dry_run=args.dry_run == "server",
+                                   field_manager=FIELD_MANAGER)
+
+
+def _report(s: Session, args: argparse.Namespace, kind: Kind, obj: Obj) -> None:
+    """``kind/name created`` (with the dry-run note), or the object in ``-o``'s format."""
+    output = printers.parse_output(args.output)
+    if output.format not in ("table", "name"):
+        s.print(printers.render_objects(output, [(kind, obj)], single=True), end="")
+        return
+    name = printers.resource_name(kind, obj)
+    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(args.dry_run, "")
+    s.print(name if output.format == "name" else f"{name} created{suffix}")
 
 
 def deployment(name: str, namespace: str, args: argparse.Namespace) -> Obj:

@@ -28,3 +28,12 @@ async def test_create_namespace_and_deployment_from_flags(tk: Any) -> None:
 async def test_create_deployment_needs_an_image(tk: Any) -> None:
     r = await tk("create", "deployment", "web")
     assert (r.code, r.err) == (1, 'error: required flag(s) "image" not set\n')
+
+
+async def test_dry_run_prints_without_creating(tk: Any) -> None:
+    r = await tk("create", "deployment", "web", "--image=nginx", "--dry-run=client", "-o", "yaml")
+    assert r.out.startswith("apiVersion: apps/v1\nkind: Deployment\n"), r.err
+    r = await tk("create", "-f", tk.file("svc.yaml", SVC), "--dry-run=server")
+    assert r.out == "service/web created (server dry run)\n", r.err
+    r = await tk("get", "svc", "web")
+    assert r.code == 1
