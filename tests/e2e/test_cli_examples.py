@@ -121,7 +121,7 @@ class Shell:
         if command.startswith("tinykube "):
             command = f"{shlex.quote(sys.executable)} -m tinykube.cli {command[9:]}"
         if " -w" in step.command:
-            command = f"timeout 5 {command}"
+            command = f"timeout 3 {command}"
         stdin = "".join(line + "\n" for line in step.stdin) if step.stdin else None
         proc = subprocess.run(command, shell=True, cwd=self.cwd, env=self.env(), text=True,
                               capture_output=True, timeout=120, check=False, input=stdin,

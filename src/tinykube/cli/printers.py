@@ -26,7 +26,6 @@ from tinykube.cli import encoding, jsonpath
 from tinykube.cli.tabwriter import TabWriter, table_writer
 from tinykube.errors import ConfigError
 
-FORMATS = ("wide", "yaml", "json", "name", "jsonpath")
 _ALLOWED = "json, jsonpath, jsonpath-as-json, name, wide, yaml"
 
 

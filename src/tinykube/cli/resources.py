@@ -2,8 +2,7 @@
 
 kubectl's builder accepts ``svc``, ``svc web api``, ``svc/web deploy/api``, ``svc,deploy``,
 ``svc,deploy web`` and the category ``all`` (every kind in discovery's ``all`` category).
-``parse`` turns those into ``Request`` values, in the order kubectl prints them, and says
-whether several kinds were asked for (then names print as ``kind/name``). Pure.
+``parse`` turns those into ``Request`` values, in the order kubectl prints them. Pure.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ class Request:
 @dataclass(frozen=True)
 class Parsed:
     requests: tuple[Request, ...]
-    several_kinds: bool
 
     @property
     def by_name(self) -> bool:
@@ -67,10 +65,9 @@ def parse(args: list[str], verb: str) -> Parsed:
         return _slashed(args)
     types = kinds_of(args[0])
     names = args[1:]
-    several = "," in args[0] or args[0] == "all"
     if not names:
-        return Parsed(tuple(Request(k) for k in types), several)
-    return Parsed(tuple(Request(k, n) for k in types for n in names), several)
+        return Parsed(tuple(Request(k) for k in types))
+    return Parsed(tuple(Request(k, n) for k in types for n in names))
 
 
 def _slashed(args: list[str]) -> Parsed:
@@ -84,5 +81,4 @@ def _slashed(args: list[str]) -> Parsed:
                 "resource/<resource_name>' instead of 'tinykube get resource "
                 "resource/<resource_name>'")
         requests.append(Request(lookup(kind_word), name))
-    several = len({r.kind for r in requests}) > 1
-    return Parsed(tuple(requests), several)
+    return Parsed(tuple(requests))

@@ -11,13 +11,13 @@ from tinykube.errors import ConfigError
 def test_type_and_names() -> None:
     parsed = resources.parse(["svc", "a", "b"], "get")
     assert parsed.requests == (Request(kinds.SERVICE, "a"), Request(kinds.SERVICE, "b"))
-    assert parsed.by_name and not parsed.several_kinds
+    assert parsed.by_name
 
 
 def test_several_types_and_all() -> None:
     parsed = resources.parse(["deploy,svc"], "get")
     assert [r.kind for r in parsed.requests] == [kinds.DEPLOYMENT, kinds.SERVICE]
-    assert parsed.several_kinds and not parsed.by_name
+    assert not parsed.by_name
     everything = resources.parse(["all"], "get")
     assert [r.kind.plural for r in everything.requests] == \
         ["pods", "services", "deployments", "replicasets", "statefulsets"]
@@ -26,7 +26,6 @@ def test_several_types_and_all() -> None:
 def test_type_slash_name() -> None:
     parsed = resources.parse(["svc/a", "deployment.apps/b"], "get")
     assert parsed.requests == (Request(kinds.SERVICE, "a"), Request(kinds.DEPLOYMENT, "b"))
-    assert parsed.several_kinds
 
 
 @pytest.mark.parametrize(("args", "message"), [
