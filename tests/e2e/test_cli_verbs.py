@@ -137,7 +137,7 @@ def test_get_all_namespaces_prints_what_kubectl_prints(tk: Cli, kc: Cli) -> None
 @pytest.mark.parametrize("args", [
     ["describe", "svc", "nginx-service"], ["describe", "svc", "headless-service"],
     ["describe", "deploy", "nginx-deployment"], ["describe", "svc"], ["describe", "svc", "ngi"],
-    ["describe", "ep"], ["describe", "svc", "nope"],
+    ["describe", "ep"], ["describe", "svc", "nope"], ["describe", "rs"], ["describe", "pods"],
 ], ids=" ".join)
 def test_describe_prints_what_kubectl_prints(tk: Cli, kc: Cli, args: list[str]) -> None:
     _same(tk, kc, *args)

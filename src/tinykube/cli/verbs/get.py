@@ -140,6 +140,7 @@ async def _watch(s: Session, args: argparse.Namespace, parsed: Parsed, output: O
     ns = _namespace(s, args, kind)
     client = s.client()
     fields = args.field_selector
+    printed = 0
     if request.name is not None:
         await client.get(kind, request.name, ns)  # NotFound before watching, like kubectl
         fields = ",".join(f for f in (fields, f"metadata.name={request.name}") if f)
@@ -156,7 +157,8 @@ async def _watch(s: Session, args: argparse.Namespace, parsed: Parsed, output: O
             items, rv = await client.list(kind, ns, label_selector=args.selector,
                                           field_selector=fields)
             for obj in items:
-                s.print(_event_text(output, kind, obj), end="")
+                s.print(_event_text(output, kind, obj, printed), end="")
+                printed += 1
     params = {"watch": "true", "resourceVersion": rv, "labelSelector": args.selector,
               "fieldSelector": fields}
     params = {k: v for k, v in params.items() if v}
@@ -171,14 +173,17 @@ async def _watch(s: Session, args: argparse.Namespace, parsed: Parsed, output: O
         elif output.is_table:
             s.print(printer.print(obj), end="")
         else:
-            s.print(_event_text(output, kind, obj), end="")
+            s.print(_event_text(output, kind, obj, printed), end="")
+            printed += 1
     return 0
 
 
-def _event_text(output: Output, kind: Kind, obj: Obj) -> str:
+def _event_text(output: Output, kind: Kind, obj: Obj, printed: int) -> str:
+    """One watched object; YAML documents after the first start with ``---``, as kubectl's."""
     obj.setdefault("apiVersion", kind.api_version)
     obj.setdefault("kind", kind.kind)
-    return printers.render_objects(output, [(kind, obj)], single=True)
+    text = printers.render_objects(output, [(kind, obj)], single=True)
+    return "---\n" + text if printed and output.format == "yaml" else text
 
 
 def _status_table(status: Obj) -> Obj:

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-import re
+import asyncio
+import io
 from typing import Any
+
+from tinykube.cli.app import amain
 
 SVC = """apiVersion: v1
 kind: Service
@@ -13,10 +16,6 @@ spec:
   ports:
   - port: 80
 """
-
-
-def _ages(text: str) -> str:
-    return re.sub(r"\b\d+(s|m\d*s?|h)\b", "AGE", text)
 
 
 async def test_get_prints_the_servers_table(tk: Any) -> None:
@@ -81,3 +80,45 @@ async def test_flags_may_come_before_the_verb_and_between_arguments(tk: Any) -> 
     await tk("apply", "-f", tk.file("svc.yaml", SVC))
     r = await tk("-n", "default", "get", "svc", "-o", "name", "web")
     assert (r.code, r.out) == (0, "service/web\n"), r.err
+
+
+async def _until(check: Any, what: str) -> None:
+    for _ in range(200):
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"never: {what}")
+
+
+async def _watching(tk: Any, *argv: str) -> tuple[asyncio.Task[int], io.StringIO]:
+    out = io.StringIO()
+    task = asyncio.create_task(amain(["--kubeconfig", str(tk.kubeconfig), *argv], stdout=out,
+                                     stderr=io.StringIO()))
+    return task, out
+
+
+async def test_watch_prints_the_table_then_a_row_per_change(tk: Any) -> None:
+    task, out = await _watching(tk, "get", "svc", "-w")
+    try:
+        await _until(lambda: "kubernetes" in out.getvalue(), "the list")
+        await tk("apply", "-f", tk.file("svc.yaml", SVC))
+        await _until(lambda: "\nweb " in out.getvalue(), "the new row")
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split()[:2] == ["NAME", "TYPE"]
+    assert lines[1].startswith("kubernetes ")
+    web = next(line for line in lines if line.startswith("web "))
+    assert web.index("ClusterIP") == lines[0].index("TYPE")
+
+
+async def test_watch_in_yaml_separates_documents(tk: Any) -> None:
+    await tk("apply", "-f", tk.file("svc.yaml", SVC))
+    task, out = await _watching(tk, "get", "svc", "-w", "-o", "yaml")
+    try:
+        await _until(lambda: out.getvalue().count("kind: Service") >= 2, "two objects")
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert out.getvalue().count("---\n") == 1
