@@ -4,7 +4,8 @@ The thin shell around ``plan.py``: it keeps the ``Applied`` state of the last co
 transaction, decides between a partial and a full sync (full at first, when asked, and
 after any failed transaction, since the table may then differ from what we believe), lists
 the table before a full sync so chains left by an earlier run are found and removed, and
-after a commit deletes the UDP conntrack entries the change made stale.
+after a commit deletes the UDP conntrack entries the change made stale. The rules live in
+a main table and its shards (``layout``); listing and cleanup cover all of them.
 
 It runs nft through an ``NftRunner`` — ``HostNft`` (``host/nft.py`` and
 ``host/conntrack.py`` in one network namespace) in production,
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from typing import Protocol
 
 from tinykube.errors import SystemError_
@@ -23,7 +24,7 @@ from tinykube.host import conntrack, nft
 from tinykube.host.conntrack import UdpFlowFilter
 from tinykube.host.nft import TableListing
 from tinykube.machinery.clock import Clock, LoopClock
-from tinykube.proxy import plan
+from tinykube.proxy import layout, plan
 from tinykube.proxy.dataplane import SyncResult
 from tinykube.proxy.model import NodeConfig, ProxyState, ServicePortName
 from tinykube.proxy.staleudp import Programmed, stale_filters
@@ -36,9 +37,13 @@ class NftRunner(Protocol):
 
     async def apply(self, text: str) -> None: ...
 
-    async def list_table(self) -> TableListing | None: ...
+    async def list_tables(self) -> Mapping[str, TableListing]:
+        """Our tables that exist, by name."""
+        ...
 
-    async def delete_table(self) -> bool: ...
+    async def delete_tables(self) -> bool:
+        """Delete all our tables; whether the main one existed."""
+        ...
 
     async def delete_udp(self, flt: UdpFlowFilter) -> int: ...
 
@@ -46,18 +51,28 @@ class NftRunner(Protocol):
 class HostNft:
     """``NftRunner`` on the real ``nft`` and ``conntrack`` inside network namespace ``netns``."""
 
-    def __init__(self, netns: str, table: str = plan.TABLE) -> None:
+    def __init__(self, netns: str, tables: layout.Tables = layout.TABLES) -> None:
         self.netns = netns
-        self.table = table
+        self.tables = tables
 
     async def apply(self, text: str) -> None:
         await nft.apply(self.netns, text)
 
-    async def list_table(self) -> TableListing | None:
-        return await nft.list_table(self.netns, self.table)
+    async def list_tables(self) -> Mapping[str, TableListing]:
+        """The main table first: every transaction that creates shards creates it too, and
+        ``delete_tables`` deletes it last, so without it there are no shards either."""
+        main = await nft.list_table(self.netns, self.tables.main)
+        if main is None:
+            return {}
+        out = {self.tables.main: main}
+        for name in self.tables.shard_names:
+            listing = await nft.list_table(self.netns, name)
+            if listing is not None:
+                out[name] = listing
+        return out
 
-    async def delete_table(self) -> bool:
-        return await nft.delete_table(self.netns, self.table)
+    async def delete_tables(self) -> bool:
+        return await remove(self.netns, self.tables)
 
     async def delete_udp(self, flt: UdpFlowFilter) -> int:
         return await conntrack.delete_udp(self.netns, flt)
@@ -67,10 +82,10 @@ class NftDataplane:
     """``Dataplane`` on an nftables table (see the module docstring)."""
 
     def __init__(self, runner: NftRunner, node: NodeConfig, *, clock: Clock | None = None,
-                 table: str = plan.TABLE) -> None:
+                 tables: layout.Tables = layout.TABLES) -> None:
         self.runner = runner
         self.node = node
-        self.table = table
+        self.tables = tables
         self._clock = clock or LoopClock()
         self._applied = plan.EMPTY
         self._programmed: dict[ServicePortName, Programmed] = {}
@@ -85,7 +100,7 @@ class NftDataplane:
         kernel = await self._kernel_state() if full else None
         started = time.perf_counter()
         tx = plan.plan(state, self.node, self._applied, None if full else changed,
-                       now=self._clock.now(), kernel=kernel, table=self.table)
+                       now=self._clock.now(), kernel=kernel, tables=self.tables)
         try:
             await self.runner.apply(tx.text)
         except BaseException:
@@ -102,10 +117,12 @@ class NftDataplane:
         return SyncResult(plan.STALE_DELAY if tx.stale_pending else None)
 
     async def _kernel_state(self) -> plan.KernelState:
-        listing = await self.runner.list_table()
-        if listing is None:
-            return plan.KernelState()
-        return plan.KernelState(listing.chains, dict(listing.sets))
+        listings = await self.runner.list_tables()
+        return plan.KernelState(
+            frozenset(listings),
+            frozenset((t, c) for t, listing in listings.items() for c in listing.chains),
+            {(t, n): timeout for t, listing in listings.items()
+             for n, timeout in listing.sets.items()})
 
     async def _clean_conntrack(self, state: ProxyState, ports: Set[ServicePortName]) -> None:
         pairs = []
@@ -126,10 +143,15 @@ class NftDataplane:
             log.debug("conntrack deleted=%d filter=%s", deleted, flt)
 
     async def cleanup(self) -> None:
-        await self.runner.delete_table()
+        await self.runner.delete_tables()
         self._applied, self._programmed, self._need_full = plan.EMPTY, {}, True
 
 
-async def remove(netns: str, table: str = plan.TABLE) -> bool:
-    """Delete our table from ``netns`` (``tinykube down`` from another process)."""
-    return await nft.delete_table(netns, table)
+async def remove(netns: str, tables: layout.Tables = layout.TABLES) -> bool:
+    """Delete our tables from ``netns`` (also ``tinykube down`` from another process);
+    whether the main one existed. The shards go first, in one transaction (adding a table
+    before deleting it makes that work whether it exists or not), the main table last,
+    which also lets go of our nft context there."""
+    await nft.apply(netns, "".join(f"add table ip {t}\ndelete table ip {t}\n"
+                                   for t in tables.shard_names))
+    return await nft.delete_table(netns, tables.main)

@@ -19,9 +19,16 @@ As in kube-proxy's nftables ``syncProxyRules``:
 - element ownership is counted: a key written by two service ports (every port of a
   Service adds its ClusterIP to ``cluster-ips``) stays until its last owner goes.
 
+The objects are spread over the main table and its shards (``layout``); a partial sync
+touches only the tables that hold something of the changed service ports, so the kernel
+re-validates only those. Chains and sets are named by (table, name); an element's
+ownership is counted by (set, key) over all tables, and its effective value says in which
+table it lives, so two service ports in different shards claiming one key (say the same
+external IP and port) still give one element, the first owner's.
+
 Commands are ordered so each one only references objects that exist at that point: new
 chains, then flushes, element deletes, set deletes/creates, rules, element adds, and
-finally deletes of long-stale chains.
+finally deletes of long-stale chains and of tables that are no longer ours to keep.
 """
 
 from __future__ import annotations
@@ -31,30 +38,33 @@ from dataclasses import dataclass, field
 
 from tinykube.proxy import layout, names
 from tinykube.proxy.model import NodeConfig, ProxyState, ServicePortName
-from tinykube.proxy.serviceplan import ServicePlan, plan_service
+from tinykube.proxy.serviceplan import Chain, Element, ServicePlan, plan_service
 
 STALE_DELAY = 1.0
-TABLE = "tinykube"
+TABLE = layout.TABLE
 
-ElementKey = tuple[str, str]  # (set or map, key)
-Owners = Mapping[ServicePortName, str]  # owner -> value
+Ref = tuple[str, str]  # (table, chain or set)
+ElementKey = tuple[str, str]  # (set or map, key), whichever table holds it
+Placed = tuple[str, str]  # (table, value)
+Owners = Mapping[ServicePortName, Placed]  # owner -> where and what it wants
 
 
 @dataclass(frozen=True)
 class KernelState:
-    """Names found by listing the table before a full sync."""
+    """Names found by listing our tables before a full sync."""
 
-    chains: frozenset[str] = frozenset()
-    sets: Mapping[str, int] = field(default_factory=dict)  # affinity set -> timeout
+    tables: frozenset[str] = frozenset()
+    chains: frozenset[Ref] = frozenset()
+    sets: Mapping[Ref, int] = field(default_factory=dict)  # set or map -> timeout
 
 
 @dataclass(frozen=True)
 class Applied:
-    """What the table holds after a committed transaction, as far as we wrote it."""
+    """What the tables hold after a committed transaction, as far as we wrote it."""
 
     plans: Mapping[ServicePortName, ServicePlan] = field(default_factory=dict)
     owners: Mapping[ElementKey, Owners] = field(default_factory=dict)
-    stale: Mapping[str, float] = field(default_factory=dict)  # chain -> when flushed
+    stale: Mapping[Ref, float] = field(default_factory=dict)  # chain -> when flushed
 
 
 EMPTY = Applied()
@@ -65,9 +75,10 @@ class Transaction:
     text: str
     applied: Applied
     full: bool
-    rewritten: frozenset[str]  # chains (re)written with rules
-    flushed_stale: frozenset[str]
-    deleted_chains: frozenset[str]
+    rewritten: frozenset[Ref]  # chains (re)written with rules
+    flushed_stale: frozenset[Ref]
+    deleted_chains: frozenset[Ref]
+    tables: frozenset[str]  # the tables the transaction changes
 
     @property
     def stale_pending(self) -> bool:
@@ -80,102 +91,138 @@ class Transaction:
 
 def plan(state: ProxyState, node: NodeConfig, previous: Applied,
          changed: Set[ServicePortName] | None, *, now: float,
-         kernel: KernelState | None = None, table: str = TABLE) -> Transaction:
-    """The transaction that takes the table from ``previous`` to ``state``.
+         kernel: KernelState | None = None,
+         tables: layout.Tables = layout.TABLES) -> Transaction:
+    """The transaction that takes the tables from ``previous`` to ``state``.
 
     ``now`` (seconds, any monotonic scale) only times stale-chain deletion.
     """
     if changed is None:
         return _full(state, node, previous, now=now, kernel=kernel or KernelState(),
-                     table=table)
-    return _partial(state, node, previous, changed, now=now, table=table)
+                     tables=tables)
+    return _partial(state, node, previous, changed, now=now, tables=tables)
 
 
-def _plans_for(spns: Iterable[ServicePortName], state: ProxyState,
-               node: NodeConfig) -> dict[ServicePortName, ServicePlan | None]:
+def _plans_for(spns: Iterable[ServicePortName], state: ProxyState, node: NodeConfig,
+               tables: layout.Tables) -> dict[ServicePortName, ServicePlan | None]:
     out: dict[ServicePortName, ServicePlan | None] = {}
     for spn in spns:
         info = state.services.get(spn)
-        out[spn] = plan_service(info, state.endpoints.get(spn, ()), node) if info else None
+        out[spn] = (plan_service(info, state.endpoints.get(spn, ()), node, tables)
+                    if info else None)
     return out
 
 
 # --------------------------------------------------------------------------- full sync
 
 
+@dataclass(frozen=True)
+class _Fixed:
+    """One chain of the skeleton."""
+
+    table: str
+    name: str
+    spec: str
+    rules: tuple[str, ...]
+
+    @property
+    def ref(self) -> Ref:
+        return self.table, self.name
+
+
+def _skeleton(node: NodeConfig, tables: layout.Tables) -> list[_Fixed]:
+    out = [_Fixed(tables.main, b.name, b.spec(), b.rules) for b in layout.MAIN_BASE_CHAINS]
+    out += [_Fixed(tables.main, n, "", r) for n, r in layout.main_chains(node).items()]
+    for shard in tables.shard_names:
+        out += [_Fixed(shard, b.name, b.spec(), b.rules) for b in layout.SHARD_BASE_CHAINS]
+        out += [_Fixed(shard, n, "", r) for n, r in layout.shard_chains().items()]
+    return out
+
+
+def _containers(tables: layout.Tables) -> list[tuple[str, layout.Container]]:
+    return [*((tables.main, c) for c in layout.MAIN_CONTAINERS),
+            *((s, c) for s in tables.shard_names for c in layout.SHARD_CONTAINERS)]
+
+
 def _full(state: ProxyState, node: NodeConfig, previous: Applied, *, now: float,
-          kernel: KernelState, table: str) -> Transaction:
-    plans = {spn: p for spn, p in _plans_for(state.services, state, node).items()
+          kernel: KernelState, tables: layout.Tables) -> Transaction:
+    plans = {spn: p for spn, p in _plans_for(state.services, state, node, tables).items()
              if p is not None}
-    w = _Writer(table)
-    w.line(f'add table ip {table} {{ comment "rules for tinykube" ; }}')
-    fixed = layout.fixed_chains(node)
-    for base in layout.BASE_CHAINS:
-        w.add_chain(base.name, base.spec())
-    for name in fixed:
-        w.add_chain(name)
-    for c in layout.CONTAINERS:
-        w.line(f"add {c.kind} ip {table} {c.name} {c.spec()}")
-        w.line(f"flush {c.kind} ip {table} {c.name}")
-    active = {c.name: c for p in plans.values() for c in p.chains}
-    for name in active:
-        w.add_chain(name)
-    skeleton = [b.name for b in layout.BASE_CHAINS] + list(fixed)
-    for name in [*skeleton, *active]:
-        w.flush_chain(name)
-    unused = (set(kernel.chains) | set(previous.stale)) - set(active) - set(skeleton)
+    w = _Writer()
+    for t in tables.all:
+        w.line(f'add table ip {t} {{ comment "rules for tinykube" ; }}')
+    skeleton = _skeleton(node, tables)
+    for f in skeleton:
+        w.add_chain(f.ref, f.spec)
+    containers = _containers(tables)
+    for t, c in containers:
+        w.line(f"add {c.kind} ip {t} {c.name} {c.spec()}")
+        w.line(f"flush {c.kind} ip {t} {c.name}")
+    active = {c.ref: c for p in plans.values() for c in p.chains}
+    for ref in active:
+        w.add_chain(ref)
+    fixed = {f.ref for f in skeleton}
+    for ref in [*(f.ref for f in skeleton), *active]:
+        w.flush_chain(ref)
+    ours = set(tables.all)
+    found = {r for r in kernel.chains if r[0] in ours}
+    unused = (found | set(previous.stale)) - set(active) - fixed
     stale, flushed, deleted = _stale_chains(unused, previous.stale, now, w)
 
-    affinity = {n: t for p in plans.values() for n, t in p.affinity_sets}
-    for name, timeout in kernel.sets.items():
-        if names.is_affinity_set(name) and affinity.get(name) != timeout:
-            w.line(f"delete set ip {table} {name}")
-    for name, timeout in affinity.items():
-        w.add_set(name, timeout)
+    affinity = {(p.table, n): t for p in plans.values() for n, t in p.affinity_sets}
+    for ref, timeout in sorted(kernel.sets.items()):
+        if ref[0] in ours and names.is_affinity_set(ref[1]) and affinity.get(ref) != timeout:
+            w.delete_set(ref)
+    for ref, timeout in affinity.items():
+        w.add_set(ref, timeout)
 
-    for base in layout.BASE_CHAINS:
-        w.rules(base.name, base.rules)
-    for name, rules in fixed.items():
-        w.rules(name, rules)
+    for f in skeleton:
+        w.rules(f.ref, f.rules)
     for chain in active.values():
-        w.rules(chain.name, chain.rules)
+        w.rules(chain.ref, chain.rules)
 
     owners = _owners_of(plans)
-    adds = [(c, k, _value(o)) for (c, k), o in owners.items()]
-    w.elements("add", [*layout.fixed_elements(node), *adds])
+    node_elements = [(t, s, k, v) for t, c in containers
+                     for s, k, v in layout.fixed_elements(node) if c.name == s]
+    adds = [(t, c, k, v) for (c, k), o in owners.items() for t, v in [_value(o)]]
+    w.elements("add", [*node_elements, *adds])
     w.delete_chains(deleted)
+    gone = {t for t in kernel.tables - ours if t.startswith(f"{tables.main}-")}
+    for t in sorted(gone):  # shards of a layout with another shard count
+        w.line(f"delete table ip {t}")
     return Transaction(w.text(), Applied(plans, owners, stale), True,
-                       frozenset(active) | frozenset(fixed), flushed, deleted)
+                       frozenset(active) | frozenset(fixed), flushed, deleted,
+                       frozenset(tables.all) | gone)
 
 
 def _owners_of(plans: Mapping[ServicePortName, ServicePlan]) -> dict[ElementKey, Owners]:
-    owners: dict[ElementKey, dict[ServicePortName, str]] = {}
+    owners: dict[ElementKey, dict[ServicePortName, Placed]] = {}
     for spn in sorted(plans):
-        for c, k, v in plans[spn].elements:
-            owners.setdefault((c, k), {})[spn] = v
+        for t, c, k, v in plans[spn].elements:
+            owners.setdefault((c, k), {})[spn] = (t, v)
     return dict(owners)
 
 
-def _value(owners: Owners) -> str:
-    """The effective value of an element: the first owner's, by name (deterministic)."""
+def _value(owners: Owners) -> Placed:
+    """The effective element: the first owner's, by name (deterministic)."""
     return owners[min(owners)]
 
 
-def _stale_chains(unused: Set[str], stale_before: Mapping[str, float], now: float,
-                  w: _Writer) -> tuple[dict[str, float], frozenset[str], frozenset[str]]:
+def _stale_chains(unused: Set[Ref], stale_before: Mapping[Ref, float], now: float,
+                  w: _Writer) -> tuple[dict[Ref, float], frozenset[Ref], frozenset[Ref]]:
     """Flush newly unused chains, delete long-unused ones; the new stale map."""
-    stale: dict[str, float] = {}
+    stale: dict[Ref, float] = {}
     flushed, deleted = set(), set()
-    for name in sorted(unused):
-        since = stale_before.get(name)
+    for ref in sorted(unused):
+        since = stale_before.get(ref)
         if since is None:
-            w.flush_chain(name)
-            stale[name] = now
-            flushed.add(name)
+            w.flush_chain(ref)
+            stale[ref] = now
+            flushed.add(ref)
         elif now - since >= STALE_DELAY:
-            deleted.add(name)
+            deleted.add(ref)
         else:
-            stale[name] = since
+            stale[ref] = since
     return stale, frozenset(flushed), frozenset(deleted)
 
 
@@ -183,29 +230,29 @@ def _stale_chains(unused: Set[str], stale_before: Mapping[str, float], now: floa
 
 
 def _partial(state: ProxyState, node: NodeConfig, previous: Applied,
-             changed: Set[ServicePortName], *, now: float, table: str) -> Transaction:
-    w = _Writer(table)
-    w.line(f"add table ip {table}")
-    new_plans = _plans_for(sorted(changed), state, node)
+             changed: Set[ServicePortName], *, now: float,
+             tables: layout.Tables) -> Transaction:
+    w = _Writer()
+    new_plans = _plans_for(sorted(changed), state, node, tables)
     old_plans = {spn: previous.plans.get(spn) for spn in new_plans}
-    old_chains = {c.name for p in old_plans.values() if p for c in p.chains}
-    chains = [c for p in new_plans.values() if p for c in p.chains]
-    active_names = {c.name for c in chains}
+    old_chains = {c.ref for p in old_plans.values() if p for c in p.chains}
+    chains: list[Chain] = [c for p in new_plans.values() if p for c in p.chains]
+    active = {c.ref for c in chains}
 
     may_exist = old_chains | set(previous.stale)
     for c in chains:
-        w.add_chain(c.name)
+        w.add_chain(c.ref)
     for c in chains:
-        if c.name in may_exist:
-            w.flush_chain(c.name)
-    unused = (old_chains - active_names) | (set(previous.stale) - active_names)
+        if c.ref in may_exist:
+            w.flush_chain(c.ref)
+    unused = (old_chains - active) | (set(previous.stale) - active)
     stale, flushed, deleted = _stale_chains(unused, previous.stale, now, w)
 
     owners, deletes, adds = _diff_elements(previous.owners, old_plans, new_plans)
     w.elements("delete", deletes)
     _diff_affinity(old_plans, new_plans, w)
     for c in chains:
-        w.rules(c.name, c.rules)
+        w.rules(c.ref, c.rules)
     w.elements("add", adds)
     w.delete_chains(deleted)
 
@@ -215,31 +262,33 @@ def _partial(state: ProxyState, node: NodeConfig, previous: Applied,
             plans.pop(spn, None)
         else:
             plans[spn] = p
-    return Transaction(w.text(), Applied(plans, owners, stale), False,
-                       frozenset(active_names), flushed, deleted)
+    touched = w.tables or {tables.main}
+    text = "".join(f"add table ip {t}\n" for t in sorted(touched)) + w.text()
+    return Transaction(text, Applied(plans, owners, stale), False,
+                       frozenset(active), flushed, deleted, frozenset(w.tables))
 
 
 def _diff_elements(before: Mapping[ElementKey, Owners],
                    old_plans: Mapping[ServicePortName, ServicePlan | None],
                    new_plans: Mapping[ServicePortName, ServicePlan | None],
-                   ) -> tuple[dict[ElementKey, Owners], list[tuple[str, str, str]],
-                              list[tuple[str, str, str]]]:
+                   ) -> tuple[dict[ElementKey, Owners], list[Element], list[Element]]:
     """New ownership, and the element deletes and adds that take the kernel there."""
     owners = dict(before)
-    touched: dict[ElementKey, dict[ServicePortName, str]] = {}
+    touched: dict[ElementKey, dict[ServicePortName, Placed]] = {}
 
-    def bucket(key: ElementKey) -> dict[ServicePortName, str]:
+    def bucket(key: ElementKey) -> dict[ServicePortName, Placed]:
         if key not in touched:
             touched[key] = dict(owners.get(key, {}))
         return touched[key]
 
     for spn, p in old_plans.items():
-        for c, k, _ in p.elements if p else ():
+        for _, c, k, _ in p.elements if p else ():
             bucket((c, k)).pop(spn, None)
     for spn, p in new_plans.items():
-        for c, k, v in p.elements if p else ():
-            bucket((c, k))[spn] = v
-    deletes, adds = [], []
+        for t, c, k, v in p.elements if p else ():
+            bucket((c, k))[spn] = (t, v)
+    deletes: list[Element] = []
+    adds: list[Element] = []
     for key in sorted(touched):
         was = _value(before[key]) if before.get(key) else None
         now_owners = touched[key]
@@ -251,60 +300,69 @@ def _diff_elements(before: Mapping[ElementKey, Owners],
         if was == will:
             continue
         if was is not None:
-            deletes.append((*key, was))
+            deletes.append((was[0], *key, was[1]))
         if will is not None:
-            adds.append((*key, will))
+            adds.append((will[0], *key, will[1]))
     return owners, deletes, adds
 
 
 def _diff_affinity(old_plans: Mapping[ServicePortName, ServicePlan | None],
                    new_plans: Mapping[ServicePortName, ServicePlan | None],
                    w: _Writer) -> None:
-    old = {n: t for p in old_plans.values() if p for n, t in p.affinity_sets}
-    new = {n: t for p in new_plans.values() if p for n, t in p.affinity_sets}
-    for name, timeout in old.items():
-        if new.get(name) != timeout:
-            w.line(f"delete set ip {w.table} {name}")
-    for name, timeout in new.items():
-        if old.get(name) != timeout:
-            w.add_set(name, timeout)
+    old = {(p.table, n): t for p in old_plans.values() if p for n, t in p.affinity_sets}
+    new = {(p.table, n): t for p in new_plans.values() if p for n, t in p.affinity_sets}
+    for ref, timeout in old.items():
+        if new.get(ref) != timeout:
+            w.delete_set(ref)
+    for ref, timeout in new.items():
+        if old.get(ref) != timeout:
+            w.add_set(ref, timeout)
 
 
 # --------------------------------------------------------------------------- text
 
 
 class _Writer:
-    """Accumulates ``nft -f`` commands for one table."""
+    """Accumulates ``nft -f`` commands, and the tables they change."""
 
-    def __init__(self, table: str) -> None:
-        self.table = table
+    def __init__(self) -> None:
         self._lines: list[str] = []
+        self.tables: set[str] = set()
 
     def line(self, text: str) -> None:
         self._lines.append(text)
 
-    def add_chain(self, name: str, spec: str = "") -> None:
-        self.line(f"add chain ip {self.table} {name}" + (f" {spec}" if spec else ""))
+    def _on(self, table: str) -> str:
+        self.tables.add(table)
+        return table
 
-    def flush_chain(self, name: str) -> None:
-        self.line(f"flush chain ip {self.table} {name}")
+    def add_chain(self, ref: Ref, spec: str = "") -> None:
+        self.line(f"add chain ip {self._on(ref[0])} {ref[1]}" + (f" {spec}" if spec else ""))
 
-    def add_set(self, name: str, timeout: int) -> None:
-        self.line(f"add set ip {self.table} {name} {{ type ipv4_addr ; "
+    def flush_chain(self, ref: Ref) -> None:
+        self.line(f"flush chain ip {self._on(ref[0])} {ref[1]}")
+
+    def add_set(self, ref: Ref, timeout: int) -> None:
+        self.line(f"add set ip {self._on(ref[0])} {ref[1]} {{ type ipv4_addr ; "
                   f"flags dynamic,timeout ; timeout {timeout}s ; }}")
 
-    def rules(self, chain: str, rules: Iterable[str]) -> None:
-        self._lines.extend(f"add rule ip {self.table} {chain} {r}" for r in rules)
+    def delete_set(self, ref: Ref) -> None:
+        self.line(f"delete set ip {self._on(ref[0])} {ref[1]}")
 
-    def elements(self, op: str, elements: Iterable[tuple[str, str, str]]) -> None:
-        by_container: dict[str, list[str]] = {}
-        for c, k, v in elements:
-            by_container.setdefault(c, []).append(f"{k} : {v}" if v and op == "add" else k)
-        for c, items in by_container.items():
-            self.line(f"{op} element ip {self.table} {c} {{ {', '.join(items)} }}")
+    def rules(self, ref: Ref, rules: Iterable[str]) -> None:
+        table, chain = self._on(ref[0]), ref[1]
+        self._lines.extend(f"add rule ip {table} {chain} {r}" for r in rules)
 
-    def delete_chains(self, chains: Iterable[str]) -> None:
-        self._lines.extend(f"delete chain ip {self.table} {n}" for n in sorted(chains))
+    def elements(self, op: str, elements: Iterable[Element]) -> None:
+        by_container: dict[Ref, list[str]] = {}
+        for t, c, k, v in elements:
+            by_container.setdefault((t, c), []).append(f"{k} : {v}" if v and op == "add" else k)
+        for (t, c), items in by_container.items():
+            self.line(f"{op} element ip {self._on(t)} {c} {{ {', '.join(items)} }}")
+
+    def delete_chains(self, chains: Iterable[Ref]) -> None:
+        for t, n in sorted(chains):
+            self.line(f"delete chain ip {self._on(t)} {n}")
 
     def text(self) -> str:
-        return "\n".join(self._lines) + "\n"
+        return "\n".join(self._lines) + "\n" if self._lines else ""

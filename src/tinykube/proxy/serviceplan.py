@@ -17,6 +17,10 @@ A pure function of (``ServicePortInfo``, its endpoints, the node), following kub
   lookups when affinity is on;
 - an endpoint chain marks hairpin traffic for masquerade, refreshes affinity, then DNATs.
 
+Its chains and affinity sets, and its ``service-ips``/``service-nodeports`` elements,
+live in the service port's shard; its ``firewall-`` chain and its other elements in the
+main table, with the filter checks that name them (see ``layout``).
+
 Because a service port's objects depend on nothing else, the planner can cache a
 ``ServicePlan`` and rebuild only those of changed services.
 """
@@ -30,26 +34,28 @@ from dataclasses import dataclass
 from tinykube.proxy import layout, names
 from tinykube.proxy.model import EndpointInfo, NodeConfig, ServicePortInfo, ServicePortName
 
-Element = tuple[str, str, str]  # (set or map, key, value; "" for a set)
+Element = tuple[str, str, str, str]  # (table, set or map, key, value; "" for a set)
 REJECT = f"goto {layout.REJECT_CHAIN}"
 DROP = "drop"
 
 
 @dataclass(frozen=True)
 class Chain:
+    table: str
     name: str
     rules: tuple[str, ...]
+
+    @property
+    def ref(self) -> tuple[str, str]:
+        return self.table, self.name
 
 
 @dataclass(frozen=True)
 class ServicePlan:
+    table: str = layout.TABLE  # the shard
     chains: tuple[Chain, ...] = ()
     elements: tuple[Element, ...] = ()
-    affinity_sets: tuple[tuple[str, int], ...] = ()  # (name, timeout seconds)
-
-    @property
-    def chain_names(self) -> frozenset[str]:
-        return frozenset(c.name for c in self.chains)
+    affinity_sets: tuple[tuple[str, int], ...] = ()  # (name, timeout seconds), in the shard
 
 
 @dataclass(frozen=True)
@@ -75,35 +81,38 @@ def categorize(info: ServicePortInfo, eps: Sequence[EndpointInfo]) -> Categories
     return Categories(cluster, local, reachable, has_any)
 
 
-def plan_service(info: ServicePortInfo, eps: Sequence[EndpointInfo],
-                 node: NodeConfig) -> ServicePlan:
+def plan_service(info: ServicePortInfo, eps: Sequence[EndpointInfo], node: NodeConfig,
+                 tables: layout.Tables = layout.TABLES) -> ServicePlan:
     """Every chain, element and affinity set of one service port."""
     cat = categorize(info, eps)
     spn = info.name
+    shard = tables.shard_of(names.service_base(spn))
     cluster_chain, local_chain = names.cluster_chain(spn), names.local_chain(spn)
     internal_chain = local_chain if info.internal_policy_local else cluster_chain
     has_internal = cat.has_any and (not info.internal_policy_local or bool(cat.local))
     has_external = cat.has_any and (not info.external_policy_local or bool(cat.local))
-    elements = _elements(info, has_any=cat.has_any, has_internal=has_internal,
-                         has_external=has_external)
+    elements = [(shard if c in layout.SHARDED else tables.main, c, k, v)
+                for c, k, v in _elements(info, has_any=cat.has_any,
+                                         has_internal=has_internal,
+                                         has_external=has_external)]
     chains: list[Chain] = []
     masq_rule = _internal_masquerade(info, node) if has_internal else None
     if cat.cluster and info.uses_cluster_endpoints:
-        chains.append(Chain(cluster_chain, _policy_rules(
+        chains.append(Chain(shard, cluster_chain, _policy_rules(
             info, cat.cluster, masq_rule if internal_chain == cluster_chain else None)))
     if cat.local and info.uses_local_endpoints:
-        chains.append(Chain(local_chain, _policy_rules(
+        chains.append(Chain(shard, local_chain, _policy_rules(
             info, cat.local, masq_rule if internal_chain == local_chain else None)))
     if cat.has_any and info.externally_accessible:
-        chains.append(Chain(names.external_chain(spn),
+        chains.append(Chain(shard, names.external_chain(spn),
                             _external_rules(info, node, has_external)))
     if cat.has_any and info.load_balancer_ips and info.load_balancer_source_ranges:
-        chains.append(_firewall(info, node))
-    chains.extend(Chain(names.endpoint_chain(spn, ep), _endpoint_rules(info, ep))
+        chains.append(_firewall(info, node, tables.main))
+    chains.extend(Chain(shard, names.endpoint_chain(spn, ep), _endpoint_rules(info, ep))
                   for ep in cat.reachable)
     affinity = tuple((names.affinity_set(spn, ep), info.session_affinity_timeout)
                      for ep in cat.reachable) if info.affinity else ()
-    return ServicePlan(tuple(chains), tuple(elements), affinity)
+    return ServicePlan(shard, tuple(chains), tuple(elements), affinity)
 
 
 def _key(ip: str, info: ServicePortInfo, port: int) -> str:
@@ -111,14 +120,14 @@ def _key(ip: str, info: ServicePortInfo, port: int) -> str:
 
 
 def _elements(info: ServicePortInfo, *, has_any: bool, has_internal: bool,
-              has_external: bool) -> list[Element]:
+              has_external: bool) -> list[tuple[str, str, str]]:
     """Map and set elements. Without any endpoint a destination is rejected; with some,
     but none for its Local policy, dropped."""
     spn, proto = info.name, info.protocol.lower()
     verdict = DROP if has_any else REJECT
     internal = names.local_chain(spn) if info.internal_policy_local else names.cluster_chain(spn)
     external = f"goto {names.external_chain(spn)}"
-    out: list[Element] = [(layout.CLUSTER_IPS, info.cluster_ip, "")]
+    out = [(layout.CLUSTER_IPS, info.cluster_ip, "")]
     cip = _key(info.cluster_ip, info, info.port)
     if has_internal:
         out.append((layout.SERVICE_IPS, cip, f"goto {internal}"))
@@ -194,13 +203,14 @@ def _external_rules(info: ServicePortInfo, node: NodeConfig,
     return tuple(rules)
 
 
-def _firewall(info: ServicePortInfo, node: NodeConfig) -> Chain:
+def _firewall(info: ServicePortInfo, node: NodeConfig, table: str) -> Chain:
     ranges = list(info.load_balancer_source_ranges)
     nets = [ipaddress.ip_network(r) for r in ranges]
     if any(ipaddress.ip_address(ip) in n for ip in node.ips for n in nets):
         ranges.extend(info.load_balancer_ips)  # the node may reach its own LB IPs
     sources = ", ".join(ranges)
-    return Chain(names.firewall_chain(info.name), (f"ip saddr != {{ {sources} }} drop",))
+    return Chain(table, names.firewall_chain(info.name),
+                 (f"ip saddr != {{ {sources} }} drop",))
 
 
 def _endpoint_rules(info: ServicePortInfo, ep: EndpointInfo) -> tuple[str, ...]:

@@ -1,18 +1,23 @@
-"""A fake nftables table and a packet tracer, for the proxy's fast tests.
+"""A fake nftables ruleset and a packet tracer, for the proxy's fast tests.
 
 ``FakeNft.apply(text)`` takes the same ``nft -f`` commands the proxy sends to the real nft
-(``add``/``flush``/``delete`` of tables, chains, rules, sets, maps and elements), checks
-them the way the kernel would (a flushed or deleted object must exist, a deleted chain
-must be empty and unreferenced, an element cannot change value by being added again, rules
-may only reference existing chains and sets) and commits all of them or none.
+(``add``/``flush``/``delete`` of tables, chains, rules, sets, maps and elements, in any
+number of ``ip`` tables), checks them the way the kernel would (a flushed or deleted object
+must exist, a deleted chain must be empty and unreferenced, an element cannot change value
+by being added again, rules may only reference existing chains and sets of their own
+table) and commits all of them or none.
 
-``trace(Packet)`` walks one new connection through the table's base chains in hook and
-priority order — prerouting, routing (to input when the destination is local, forward
-otherwise), postrouting; or output, output-post-dnat, postrouting for traffic the node
-itself sends — interpreting the rule vocabulary the planner writes, and reports the
-verdict, the DNAT target, whether the packet was masqueraded and which chains it went
-through. ``numgen random`` draws from ``random.Random(seed)``; dynamic sets remember
-``update`` entries until their timeout, measured on the ``now`` the test passes.
+``trace(Packet)`` walks one new connection through the base chains of every table in hook
+and priority order (equal priorities in the order the tables were made) — prerouting,
+routing (to input when the destination is local, forward otherwise), postrouting; or
+output, output-post-dnat, postrouting for traffic the node itself sends. Tables are
+separate rule sets on the same hooks: an accept in one leaves the packet to the next, a
+drop or reject ends it, and, as in the kernel's NAT core, once a nat chain has set up a
+binding no further nat chain of that hook runs. It interprets the rule vocabulary the
+planner writes and reports the verdict, the DNAT target, whether the packet was
+masqueraded and which chains it went through. ``numgen random`` draws from
+``random.Random(seed)``; dynamic sets remember ``update`` entries until their timeout,
+measured on the ``now`` the test passes.
 
 Like kube-proxy's ``helpers_test.go`` tracer this is an interpreter for a known subset,
 not nft: a rule it does not understand raises ``ValueError``.
@@ -140,51 +145,45 @@ _SETREF = re.compile(r"@(\S+)")
 
 
 class FakeNft:
-    """One ``ip`` table held in memory; ``apply`` is all-or-nothing like ``nft -f``."""
+    """The ``ip`` family of one namespace's ruleset in memory: any number of tables.
+    ``apply`` is all-or-nothing like ``nft -f``."""
 
-    def __init__(self, table: str = "tinykube") -> None:
-        self.table_name = table
-        self.table: FakeTable | None = None
+    def __init__(self) -> None:
+        self.tables: dict[str, FakeTable] = {}
         self.transactions: list[str] = []
 
     # ------------------------------------------------------------------ applying
 
     def apply(self, text: str) -> None:
-        work = self.table.copy() if self.table is not None else None
-        exists = self.table is not None
+        work = {n: t.copy() for n, t in self.tables.items()}
         for cmd in _split_commands(text):
             try:
-                work, exists = self._command(work, exists, cmd)
+                self._command(work, cmd)
             except ValueError as e:
                 raise SystemError_(f"nft: {e}: {cmd}") from e
-        self.table = work if exists else None
+        self.tables = work
         self.transactions.append(text)
 
-    def _command(self, t: FakeTable | None, exists: bool, cmd: str
-                 ) -> tuple[FakeTable | None, bool]:
+    def _command(self, work: dict[str, FakeTable], cmd: str) -> None:
         m = re.match(r"(add|flush|delete) (table|chain|rule|set|map|element) ip (\S+)\s*(.*)$",
                      cmd)
         if not m:
             raise ValueError("unsupported command")
         verb, what, table, rest = m.groups()
-        if table != self.table_name:
-            raise ValueError(f"unexpected table {table}")
         if what == "table":
             if verb == "add":
-                t = t if (t is not None and exists) else FakeTable()
-                return t, True
-            if not exists:
+                work.setdefault(table, FakeTable())
+            elif table not in work:
                 raise ValueError("No such file or directory")
-            if verb == "delete":
-                return None, False
-            assert t is not None
-            t.chains = {n: FakeChain(c.name, c.hook, c.type, c.priority)
-                        for n, c in t.chains.items()}
-            return t, True
-        if t is None or not exists:
-            raise ValueError("No such file or directory (table)")
-        getattr(self, f"_{verb}_{what}")(t, rest)
-        return t, True
+            elif verb == "delete":
+                del work[table]
+            else:
+                for c in work[table].chains.values():
+                    c.rules.clear()
+            return
+        if table not in work:
+            raise ValueError(f"No such file or directory (table {table})")
+        getattr(self, f"_{verb}_{what}")(work[table], rest)
 
     @staticmethod
     def _add_chain(t: FakeTable, rest: str) -> None:
@@ -268,49 +267,62 @@ class FakeNft:
 
     # ------------------------------------------------------------------ inspecting
 
-    def chain(self, name: str) -> FakeChain:
-        assert self.table is not None
-        return self.table.chains[name]
+    def chain(self, name: str, table: str | None = None) -> FakeChain:
+        """A chain; without ``table``, the only chain of that name in any table."""
+        return _one({t: tb.chains for t, tb in self.tables.items()}, name, table)
 
-    def container(self, name: str) -> FakeSet:
-        """A set or a map."""
-        assert self.table is not None
-        return self.table.sets[name]
+    def container(self, name: str, table: str | None = None) -> FakeSet:
+        """A set or a map; without ``table``, the only one of that name in any table."""
+        return _one({t: tb.sets for t, tb in self.tables.items()}, name, table)
+
+    def elements(self, name: str) -> dict[str, str]:
+        """The elements of every set or map called ``name``, whatever its table."""
+        out: dict[str, str] = {}
+        for t in self.tables.values():
+            if name in t.sets:
+                out.update(t.sets[name].elements)
+        return out
 
     def chain_names(self) -> set[str]:
-        return set(self.table.chains) if self.table else set()
+        return {n for t in self.tables.values() for n in t.chains}
+
+    def chain_refs(self) -> set[tuple[str, str]]:
+        """(table, chain) for every chain."""
+        return {(tn, n) for tn, t in self.tables.items() for n in t.chains}
 
     def container_names(self) -> set[str]:
-        return set(self.table.sets) if self.table else set()
+        return {n for t in self.tables.values() for n in t.sets}
 
     def dump(self) -> str:
-        """The table as ``nft -f`` commands (for failure messages)."""
-        if self.table is None:
+        """The tables as text (for failure messages)."""
+        if not self.tables:
             return "(no table)"
         lines = []
-        for s in self.table.sets.values():
-            lines.append(f"{s.kind} {s.name} {s.spec} = {s.elements}")
-        for c in self.table.chains.values():
-            lines.append(f"chain {c.name} {c.hook}")
-            lines.extend(f"    {r}" for r in c.rules)
+        for tn, t in self.tables.items():
+            lines.append(f"table {tn}")
+            for s in t.sets.values():
+                lines.append(f"  {s.kind} {s.name} {s.spec} = {s.elements}")
+            for c in t.chains.values():
+                lines.append(f"  chain {c.name} {c.hook}")
+                lines.extend(f"    {r}" for r in c.rules)
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ tracing
 
     def trace(self, pkt: Packet, *, local_ips: tuple[str, ...] = (), seed: int = 0,
               now: float = 0.0) -> Trace:
-        """Walk one new connection through the table; see the module docstring."""
-        if self.table is None:
-            return Trace()
-        return _Tracer(self.table, pkt, local_ips, random.Random(seed), now).run()
+        """Walk one new connection through the tables; see the module docstring."""
+        return _Tracer(self.tables, pkt, local_ips, random.Random(seed), now).run()
 
 
 class FakeNftRunner:
-    """``proxy.nftables.NftRunner`` on a ``FakeNft``: records conntrack deletions, and
-    ``fail_next(error)`` makes the next transaction fail (nothing of it applied)."""
+    """``proxy.nftables.NftRunner`` on a ``FakeNft``: its tables are those named
+    ``prefix`` or ``prefix-…``. Records conntrack deletions, and ``fail_next(error)`` makes
+    the next transaction fail (nothing of it applied)."""
 
-    def __init__(self, nft: FakeNft | None = None) -> None:
+    def __init__(self, nft: FakeNft | None = None, prefix: str = "tinykube") -> None:
         self.nft = nft or FakeNft()
+        self.prefix = prefix
         self.conntrack_deleted: list[UdpFlowFilter] = []
         self.listings = 0
         self._failures: list[BaseException] = []
@@ -323,22 +335,37 @@ class FakeNftRunner:
             raise self._failures.pop(0)
         self.nft.apply(text)
 
-    async def list_table(self) -> TableListing | None:
-        self.listings += 1
-        t = self.nft.table
-        if t is None:
-            return None
-        return TableListing(frozenset(t.chains),
-                            {n: int(s.timeout) for n, s in t.sets.items() if s.kind == "set"})
+    def _ours(self) -> list[str]:
+        return [n for n in self.nft.tables
+                if n == self.prefix or n.startswith(f"{self.prefix}-")]
 
-    async def delete_table(self) -> bool:
-        existed = self.nft.table is not None
-        self.nft.table = None
+    async def list_tables(self) -> dict[str, TableListing]:
+        self.listings += 1
+        out = {}
+        for name in self._ours():
+            t = self.nft.tables[name]
+            out[name] = TableListing(frozenset(t.chains),
+                                     {n: int(s.timeout) for n, s in t.sets.items()})
+        return out
+
+    async def delete_tables(self) -> bool:
+        existed = self.prefix in self.nft.tables
+        for name in self._ours():
+            del self.nft.tables[name]
         return existed
 
     async def delete_udp(self, flt: UdpFlowFilter) -> int:
         self.conntrack_deleted.append(flt)
         return 0
+
+
+def _one(by_table: dict[str, dict[str, _T]], name: str, table: str | None) -> _T:
+    if table is not None:
+        return by_table[table][name]
+    found = [d[name] for d in by_table.values() if name in d]
+    if len(found) != 1:
+        raise KeyError(f"{name}: in {len(found)} tables; name one")
+    return found[0]
 
 
 def _need(d: dict[str, _T], name: str) -> _T:
@@ -361,9 +388,11 @@ Verdict = tuple[str, str]  # (accept|drop|reject|jump|goto|return, chain or "")
 
 
 class _Tracer:
-    def __init__(self, table: FakeTable, pkt: Packet, local_ips: tuple[str, ...],
+    def __init__(self, tables: dict[str, FakeTable], pkt: Packet, local_ips: tuple[str, ...],
                  rng: random.Random, now: float) -> None:
-        self.t = table
+        self.tables = tables
+        self.t = FakeTable()  # the table of the chain being run
+        self.nat_done: set[str] = set()  # "dst", "src": bindings set up (nf_nat_inet_fn)
         self.pkt = pkt
         self.saddr, self.daddr, self.dport, self.proto = pkt.saddr, pkt.daddr, pkt.dport, pkt.proto
         self.local = set(local_ips)
@@ -387,9 +416,17 @@ class _Tracer:
         return ip in self.local or ip.startswith("127.")
 
     def _hook(self, hook: str) -> bool:
-        base = sorted((c for c in self.t.chains.values() if c.hook == hook),
-                      key=lambda c: c.priority)
-        for chain in base:
+        """Every base chain on ``hook`` by priority, equal ones in the order their tables
+        were made. Once a nat chain has translated the destination (prerouting, output)
+        or the source (postrouting, input), the kernel's NAT core calls no further nat
+        chain of that hook."""
+        manip = "src" if hook in ("postrouting", "input") else "dst"
+        base = sorted(((t, c) for t in self.tables.values() for c in t.chains.values()
+                       if c.hook == hook), key=lambda tc: tc[1].priority)
+        for table, chain in base:
+            if chain.type == "nat" and manip in self.nat_done:
+                continue
+            self.t = table
             verdict = self._run(chain.name, 0)
             if verdict in ("drop", "reject"):
                 self.out.verdict = verdict
@@ -447,9 +484,11 @@ class _Tracer:
             ip, _, port = toks[i + 2].rpartition(":")
             self.out.dnat = (ip, int(port))
             self.daddr, self.dport = ip, int(port)
+            self.nat_done.add("dst")
             return i + 3, ("accept", "")
         if tok == "masquerade":
             self.out.masquerade = True
+            self.nat_done.add("src")
             return len(toks), ("accept", "")
         if tok == "numgen":  # numgen random mod N (vmap { … } | [==] V)
             drawn = self.rng.randrange(int(toks[i + 3]))

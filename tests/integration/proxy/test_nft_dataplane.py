@@ -10,7 +10,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tinykube.api import kinds
+from tinykube.host import nft
 from tinykube.machinery.factory import InformerFactory
+from tinykube.proxy import layout, names
 from tinykube.proxy.model import (
     EndpointInfo,
     NodeConfig,
@@ -161,6 +163,57 @@ async def test_udp_flows_move_when_their_endpoint_is_removed(
         assert await asyncio.to_thread(exchange, sock) == "pod1"
     finally:
         sock.close()
+
+
+def many_services(topo: Topology, n: int) -> ProxyState:
+    """Service i at 10.96.1.i goes to pod i % 3 alone."""
+    services, endpoints = {}, {}
+    for i in range(n):
+        spn = ServicePortName("default", f"s{i}", "", "TCP")
+        services[spn] = ServicePortInfo(spn, f"10.96.1.{i}", 80)
+        endpoints[spn] = (EndpointInfo(topo.pods[i % 3].ip, SERVER_PORT, node_name="node-0",
+                                       local=True),)
+    return ProxyState(services, endpoints)
+
+
+async def listed(topo: Topology) -> dict[str, nft.TableListing]:
+    out = {}
+    for t in layout.TABLES.all:
+        listing = await nft.list_table(topo.node_ns, t)
+        if listing is not None:
+            out[t] = listing
+    return out
+
+
+async def test_services_in_every_shard_answer_and_cleanup_removes_every_table(
+        topo: Topology) -> None:
+    assert topo.client is not None
+    state = many_services(topo, 24)
+    shards = {layout.TABLES.shard_of(names.service_base(spn)) for spn in state.services}
+    assert len(shards) >= 10
+    dp = NftDataplane(HostNft(topo.node_ns), NODE)
+    try:
+        await dp.sync(state, None)
+        for i in range(24):  # one DNAT per connection, whichever table's chain runs first
+            assert await outcome(topo, topo.client.netns, f"10.96.1.{i}", 80) == f"pod{i % 3}"
+        for i in (0, 3, 6):  # hairpin, masqueraded by the main table for any shard
+            assert await outcome(topo, topo.pods[0].netns, f"10.96.1.{i}", 80) == "pod0"
+        assert set(await listed(topo)) == set(layout.TABLES.all)
+        # a restarted proxy finds what the previous one left in the shards and flushes it
+        again = NftDataplane(HostNft(topo.node_ns), NODE)
+        fewer = many_services(topo, 12)
+        await again.sync(fewer, None)
+        tx = again.last_transaction
+        gone = set(state.services) - set(fewer.services)
+        assert tx is not None and {n for _, n in tx.flushed_stale} == {
+            *(names.cluster_chain(spn) for spn in gone),
+            *(names.endpoint_chain(spn, state.endpoints[spn][0]) for spn in gone)}
+        assert await outcome(topo, topo.client.netns, "10.96.1.20", 80, timeout=0.5) \
+            == "timeout"  # no rule for it any more (and no service CIDR here to drop it)
+        assert await outcome(topo, topo.client.netns, "10.96.1.11", 80) == "pod2"
+    finally:
+        await dp.cleanup()
+    assert await listed(topo) == {}
 
 
 async def test_the_proxier_programs_services_from_the_api(topo: Topology) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tinykube.errors import SystemError_
-from tinykube.proxy import names
+from tinykube.proxy import layout, names
 from tinykube.proxy.model import (
     EndpointInfo,
     NodeConfig,
@@ -51,12 +51,24 @@ async def test_after_a_failure_the_next_sync_is_full_and_consistent() -> None:
         await dp.sync(state(WEB, OLD), {OLD})
     await dp.sync(state(WEB, OLD), set())  # nothing "changed", but the table is unknown
     assert dp.full_syncs == 2
-    assert "10.96.0.21 . tcp . 80" in runner.nft.container("service-ips").elements
+    assert "10.96.0.21 . tcp . 80" in runner.nft.elements("service-ips")
 
 
-async def test_cleanup_deletes_the_table() -> None:
+async def test_cleanup_deletes_every_table_and_leaves_others_alone() -> None:
     runner = FakeNftRunner()
+    runner.nft.apply("add table ip someone-else\n")
     dp = NftDataplane(runner, NODE, clock=FakeClock())
     await dp.sync(state(WEB), None)
+    assert set(runner.nft.tables) == {"someone-else", *layout.TABLES.all}
     await dp.cleanup()
-    assert runner.nft.table is None
+    assert set(runner.nft.tables) == {"someone-else"}
+
+
+async def test_a_full_sync_deletes_shards_of_another_layout() -> None:
+    runner = FakeNftRunner()
+    await NftDataplane(runner, NODE, clock=FakeClock(), tables=layout.Tables(shards=20)
+                       ).sync(state(WEB, OLD), None)
+    dp = NftDataplane(runner, NODE, clock=FakeClock())
+    await dp.sync(state(WEB, OLD), None)
+    assert set(runner.nft.tables) == set(layout.TABLES.all)
+    assert "10.96.0.21 . tcp . 80" in runner.nft.elements("service-ips")

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from tinykube.api.meta import Obj
-from tinykube.proxy import names, plan
+from tinykube.proxy import layout, names, plan
 from tinykube.proxy.changes import EndpointsChangeTracker, ServiceChangeTracker
 from tinykube.proxy.model import (
     EndpointInfo,
@@ -167,7 +167,7 @@ def test_target_port_comes_from_the_slice_and_named_ports_match() -> None:
 def test_headless_services_get_nothing() -> None:
     c = Cluster().add(service("h", "None"), endpoint_slice("h", [endpoint("10.244.0.2")]))
     c.sync()
-    assert c.nft.container("service-ips").elements == {}
+    assert c.nft.elements("service-ips") == {}
     assert not any(names.is_service_chain(n) for n in c.nft.chain_names())
 
 
@@ -300,15 +300,15 @@ def test_removed_service_elements_go_and_chains_are_flushed_then_deleted_later()
     svc_chain = names.cluster_chain(ServicePortName("default", "web", "", "TCP"))
     c.remove(objs[0])
     tx = c.sync()
-    assert svc_chain in tx.flushed_stale and svc_chain in c.nft.chain_names()
+    assert svc_chain in _names(tx.flushed_stale) and svc_chain in c.nft.chain_names()
     assert c.nft.chain(svc_chain).rules == []
-    assert c.nft.container("service-ips").elements == {}
+    assert c.nft.elements("service-ips") == {}
     assert c.trace("10.96.0.20", 80).verdict == "drop"  # unallocated now
     c.now += plan.STALE_DELAY / 2
     assert not c.sync().deleted_chains
     c.now += plan.STALE_DELAY
     tx = c.sync()
-    assert svc_chain in tx.deleted_chains and svc_chain not in c.nft.chain_names()
+    assert svc_chain in _names(tx.deleted_chains) and svc_chain not in c.nft.chain_names()
     assert not tx.stale_pending
 
 
@@ -318,7 +318,7 @@ def test_cluster_ip_stays_in_cluster_ips_until_its_last_port_goes() -> None:
     c.sync()
     c.add(service("web", "10.96.0.20", ports=[port(80, "a")]))
     c.sync()
-    assert "10.96.0.20" in c.nft.container("cluster-ips").elements
+    assert "10.96.0.20" in c.nft.elements("cluster-ips")
     assert c.trace("10.96.0.20", 81).verdict == "reject"
 
 
@@ -336,17 +336,97 @@ def test_endpoint_change_moves_an_element_between_maps() -> None:
 def test_full_sync_flushes_chains_it_does_not_know_and_deletes_unused_affinity_sets() -> None:
     c = Cluster().add(*web(THREE))
     c.sync()
-    leftover = names.cluster_chain(ServicePortName("old", "gone", "", "TCP"))
-    aff = names.affinity_set(ServicePortName("old", "gone", "", "TCP"),
-                             EndpointInfo("10.244.0.9", 80))
-    c.nft.apply(f"add chain ip tinykube {leftover}\n"
-                f"add set ip tinykube {aff} {{ type ipv4_addr ; flags dynamic,timeout ; "
+    gone = ServicePortName("old", "gone", "", "TCP")
+    leftover = names.cluster_chain(gone)
+    aff = names.affinity_set(gone, EndpointInfo("10.244.0.9", 80))
+    shard = layout.TABLES.shard_of(names.service_base(gone))
+    c.nft.apply(f"add chain ip {shard} {leftover}\n"
+                f"add set ip {shard} {aff} {{ type ipv4_addr ; flags dynamic,timeout ; "
                 f"timeout 5s ; }}\n")
-    kernel = plan.KernelState(frozenset(c.nft.chain_names()), {aff: 5})
-    tx = c.sync(full=True, kernel=kernel)
-    assert leftover in tx.flushed_stale and aff not in c.nft.container_names()
+    tx = c.sync(full=True, kernel=kernel_of(c.nft))
+    assert (shard, leftover) in tx.flushed_stale and aff not in c.nft.container_names()
     c.now += 2
-    assert leftover in c.sync().deleted_chains
+    assert (shard, leftover) in c.sync().deleted_chains
+
+
+# --------------------------------------------------------------------------- shards
+
+
+def shard(name: str) -> str:
+    return layout.TABLES.shard_of(names.service_base(ServicePortName("default", name, "",
+                                                                     "TCP")))
+
+
+def test_service_ports_are_spread_over_shards_and_each_shard_holds_its_own() -> None:
+    c = Cluster()
+    for i in range(40):
+        c.add(service(f"s{i}", f"10.96.1.{i}"),
+              endpoint_slice(f"s{i}", [endpoint(f"10.244.0.{10 + i}")]))
+    c.sync()
+    assert len({shard(f"s{i}") for i in range(40)}) > 8
+    for i in range(40):
+        t = shard(f"s{i}")
+        assert f"10.96.1.{i} . tcp . 80" in c.nft.container("service-ips", t).elements
+        assert names.cluster_chain(ServicePortName("default", f"s{i}", "", "TCP")) \
+            in c.nft.tables[t].chains
+        assert c.trace(f"10.96.1.{i}", 80).endpoint == f"10.244.0.{10 + i}:80"
+    assert sum(len(c.nft.container("service-ips", t).elements)
+               for t in layout.TABLES.shard_names) == 40
+    assert "service-ips" not in c.nft.tables[layout.TABLE].sets
+
+
+def test_a_partial_sync_touches_only_the_shard_and_the_main_table_when_it_must() -> None:
+    c = Cluster()
+    for i in range(5):
+        c.add(service(f"s{i}", f"10.96.1.{i}"),
+              endpoint_slice(f"s{i}", [endpoint(f"10.244.0.{10 + i}")]))
+    c.sync()
+    c.add(endpoint_slice("s3", [endpoint("10.244.0.13"), endpoint("10.244.0.99")]))
+    tx = c.sync()
+    assert tx.tables == {shard("s3")}
+    assert {line.split()[3] for line in tx.text.splitlines()} == {shard("s3")}
+    c.add(endpoint_slice("s3", []))  # no endpoints: rejected, by the main table's filter
+    tx = c.sync()
+    assert tx.tables == {shard("s3"), layout.TABLE}
+    assert c.trace("10.96.1.3", 80).verdict == "reject"
+
+
+def two_names_in_different_shards() -> tuple[str, str]:
+    first = "a0"
+    second = next(f"b{i}" for i in range(100) if shard(f"b{i}") != shard(first))
+    return first, second
+
+
+def test_one_key_claimed_from_two_shards_is_one_element_that_moves_with_its_owner() -> None:
+    a, b = two_names_in_different_shards()
+    objs = [service(n, ip, externalIPs=["172.18.0.2"]) for n, ip in
+            ((a, "10.96.3.1"), (b, "10.96.3.2"))]
+    c = Cluster().add(*objs, endpoint_slice(a, [endpoint("10.244.0.2")]),
+                      endpoint_slice(b, [endpoint("10.244.0.3")]))
+    c.sync()
+    key = "172.18.0.2 . tcp . 80"
+    holders = [t for t in layout.TABLES.shard_names
+               if key in c.nft.container("service-ips", t).elements]
+    assert holders == [shard(a)]
+    assert c.trace("172.18.0.2", 80, saddr=OUTSIDE).endpoint == "10.244.0.2:80"
+    c.remove(objs[0])
+    c.sync()
+    holders = [t for t in layout.TABLES.shard_names
+               if key in c.nft.container("service-ips", t).elements]
+    assert holders == [shard(b)]
+    assert c.trace("172.18.0.2", 80, saddr=OUTSIDE).endpoint == "10.244.0.3:80"
+
+
+def test_every_shard_dispatches_node_ports() -> None:
+    c = Cluster()
+    for i in range(6):
+        c.add(service(f"n{i}", f"10.96.4.{i}", type_="NodePort",
+                      ports=[port(80, node_port=30200 + i)]),
+              endpoint_slice(f"n{i}", [endpoint(f"10.244.0.{20 + i}")]))
+    c.sync()
+    for i in range(6):
+        t = c.trace("172.18.0.2", 30200 + i, saddr=OUTSIDE)
+        assert t.endpoint == f"10.244.0.{20 + i}:80" and t.masquerade
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -381,9 +461,21 @@ def test_any_sequence_of_partial_syncs_equals_a_full_sync(seed: int) -> None:
         assert _live(c.nft) == _live(fresh), f"step {step}\n{c.last.text if c.last else ''}"
 
 
-def _live(nft: FakeNft) -> tuple[dict[str, list[str]], dict[str, dict[str, str]]]:
-    """Non-empty chains and all sets/maps (stale chains are empty by then)."""
-    assert nft.table is not None
-    chains = {n: c.rules for n, c in nft.table.chains.items() if c.rules}
-    sets = {n: s.elements for n, s in nft.table.sets.items()}
+def _live(nft: FakeNft) -> tuple[dict[tuple[str, str], list[str]],
+                                  dict[tuple[str, str], dict[str, str]]]:
+    """Non-empty chains and all sets/maps (stale chains are empty by then), by table."""
+    chains = {(tn, n): c.rules for tn, t in nft.tables.items()
+              for n, c in t.chains.items() if c.rules}
+    sets = {(tn, n): s.elements for tn, t in nft.tables.items() for n, s in t.sets.items()}
     return chains, sets
+
+
+def _names(refs: frozenset[tuple[str, str]]) -> set[str]:
+    return {n for _, n in refs}
+
+
+def kernel_of(nft: FakeNft) -> plan.KernelState:
+    """What listing the fake's tables would find."""
+    return plan.KernelState(
+        frozenset(nft.tables), frozenset(nft.chain_refs()),
+        {(tn, n): int(s.timeout) for tn, t in nft.tables.items() for n, s in t.sets.items()})

@@ -162,7 +162,7 @@ async def test_follower_problems_are_recorded_once_and_cleanup_removes_everythin
     await eventually(lambda: follower.calls == 2)
     assert recorded == [("web", "PortInUse")]
     await h.proxier.cleanup()
-    assert follower.closed and h.runner.nft.table is None
+    assert follower.closed and not h.runner.nft.tables
 
 
 async def test_udp_endpoint_removal_deletes_its_conntrack_entries(started: list) -> None:

@@ -49,3 +49,66 @@ def test_delete_after_flush_and_element_removal_succeeds() -> None:
     nft.apply("delete element ip tinykube m { 10.96.0.1 . tcp . 80 }\n"
               "flush chain ip tinykube a\ndelete chain ip tinykube a\n")
     assert "a" not in nft.chain_names()
+
+
+TWO_TABLES = """\
+add table ip one
+add table ip two
+add chain ip one nat-prerouting { type nat hook prerouting priority -100 ; }
+add chain ip two nat-prerouting { type nat hook prerouting priority -100 ; }
+add chain ip one to-pod
+add chain ip two to-other
+add rule ip one to-pod meta l4proto tcp dnat to 10.0.0.9:80
+add rule ip two to-other meta l4proto tcp dnat to 10.0.0.10:80
+add rule ip one nat-prerouting ip daddr 10.96.0.1 goto to-pod
+add rule ip two nat-prerouting ip daddr 10.0.0.9 goto to-other
+"""
+
+
+def test_once_one_table_translated_the_destination_no_other_nat_chain_runs() -> None:
+    nft = FakeNft()
+    nft.apply(TWO_TABLES)
+    t = nft.trace(Packet("10.244.0.5", "10.96.0.1", 80))
+    assert t.endpoint == "10.0.0.9:80" and "to-other" not in t.chains
+    # the second table matches what the first one left alone
+    assert nft.trace(Packet("10.244.0.5", "10.0.0.9", 80)).endpoint == "10.0.0.10:80"
+
+
+def test_filter_chains_of_every_table_see_the_packet() -> None:
+    nft = FakeNft()
+    nft.apply("add table ip one\nadd table ip two\n"
+              "add chain ip one f { type filter hook forward priority 0 ; }\n"
+              "add chain ip two f { type filter hook forward priority 0 ; }\n"
+              "add rule ip one f accept\n"
+              "add rule ip two f ip daddr 10.0.0.9 drop\n")
+    assert nft.trace(Packet("10.244.0.5", "10.0.0.9", 80)).verdict == "drop"
+    assert nft.trace(Packet("10.244.0.5", "10.0.0.8", 80)).verdict == "accept"
+
+
+def test_tables_are_separate_namespaces() -> None:
+    nft = FakeNft()
+    nft.apply(TWO_TABLES)
+    with pytest.raises(SystemError_):  # no jumps across tables
+        nft.apply("add rule ip one nat-prerouting goto to-other\n")
+    with pytest.raises(KeyError):
+        nft.chain("nat-prerouting")  # in both: say which
+    assert nft.chain("nat-prerouting", "two").rules == ["ip daddr 10.0.0.9 goto to-other"]
+    nft.apply("delete table ip one\n")
+    assert set(nft.tables) == {"two"}
+    with pytest.raises(SystemError_):
+        nft.apply("add chain ip one c\n")
+
+
+@pytest.mark.parametrize("rule", ["numgen random mod 2 0 goto a",
+                                  "numgen random mod 2 == 0 goto a",
+                                  "numgen random mod 2 vmap { 0 : goto a , 1 : goto b }"])
+def test_numgen_forms_split_connections(rule: str) -> None:
+    nft = FakeNft()
+    nft.apply(SETUP + "add chain ip tinykube s\n"
+              f"add rule ip tinykube s {rule}\nadd rule ip tinykube s goto b\n"
+              "add rule ip tinykube b meta l4proto tcp dnat to 10.0.0.10:8080\n"
+              "delete element ip tinykube m { 10.96.0.1 . tcp . 80 }\n"
+              "add element ip tinykube m { 10.96.0.1 . tcp . 80 : goto s }\n")
+    reached = {nft.trace(Packet("10.244.0.5", "10.96.0.1", 80), seed=s).endpoint
+               for s in range(30)}
+    assert reached == {"10.0.0.9:8080", "10.0.0.10:8080"}
