@@ -150,3 +150,16 @@ def test_up_without_root_runs_the_api_and_says_what_is_off() -> None:
         subprocess.run([*command, "down", "--data-dir", str(data)], env=env, cwd=root,
                        capture_output=True, timeout=60, check=False)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_node_name_in_use_is_refused(cluster: RunningCluster, tmp_path: Path) -> None:
+    """Another data dir, the session cluster's node name: refused before anything starts
+    (the node's namespace would otherwise be taken for a crashed run's and deleted)."""
+    up = subprocess.run(
+        tinykube("up", "-d", "--data-dir", str(tmp_path / "other"), "--port", str(free_port()),
+                 "--node-name", cluster.node_name, *up_dns_flags([NOWHERE_DNS])),
+        capture_output=True, text=True, timeout=120, check=False)
+    assert up.returncode == 1, up.stdout
+    assert f"node name {cluster.node_name} is in use by another tinykube" in up.stderr
+    assert f"data dir {cluster.data_dir}" in up.stderr
+    assert os.path.exists(f"/run/netns/{cluster.node_name}")

@@ -14,24 +14,28 @@ import logging
 
 from tinykube.agent import node, sandbox
 from tinykube.agent.config import AgentConfig
+from tinykube.cmd import nodelock
 from tinykube.cmd.datadir import DataDir
 from tinykube.host import netns
 
 log = logging.getLogger(__name__)
 
 
-def node_names(data_dir: DataDir) -> list[str]:
-    """Every node an agent ever ran on this data dir."""
+def node_names(data_dir: DataDir, *, held_too: bool = False) -> list[str]:
+    """Every node an agent ran on this data dir that no running cluster holds now (another
+    data dir's cluster may have taken the same node name since); all with ``held_too``."""
     root = data_dir.agent_dir
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if p.is_dir())
+    return sorted(p.name for p in root.iterdir()
+                  if p.is_dir() and (held_too or not nodelock.in_use(p.name)))
 
 
-def left(data_dir: DataDir) -> list[str]:
-    """The network namespaces of this data dir that still exist (node and pods)."""
+def left(data_dir: DataDir, *, held_too: bool = False) -> list[str]:
+    """The network namespaces of this data dir that exist (node and pods); with
+    ``held_too`` also those of a node a running cluster holds (its live footprint)."""
     found: list[str] = []
-    for name in node_names(data_dir):
+    for name in node_names(data_dir, held_too=held_too):
         config = AgentConfig(state_dir=data_dir.agent_dir, node_name=name)
         found += [s.netns for s in sandbox.leftovers(config)
                   if s.own_netns and netns.exists(s.netns)]

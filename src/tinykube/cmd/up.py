@@ -23,6 +23,7 @@ from typing import Any, TextIO
 from tinykube.cmd import assembly, nodesupport, port
 from tinykube.cmd.addresses import DNS_IP
 from tinykube.cmd.kubeconfig import write as write_kubeconfig
+from tinykube.cmd.nodelock import NodeLock
 from tinykube.cmd.options import UpOptions
 from tinykube.cmd.progress import READY, Progress, step_line, summary
 from tinykube.cmd.running import ClusterLock
@@ -37,10 +38,15 @@ def up(opts: UpOptions, out: TextIO) -> int:
     opts.data_dir.prepare()
     lock = ClusterLock(opts.data_dir)
     lock.acquire()
+    support = nodesupport.detect()
+    node_lock = NodeLock(opts.node_name, opts.data_dir.root)
     try:
         port.check_free(opts.address, opts.port)
-        run_loop(serve(opts, Progress(out)))
+        if support.node:
+            node_lock.acquire()
+        run_loop(serve(opts, support, Progress(out)))
     finally:
+        node_lock.release()
         lock.release()
     return 0
 
@@ -55,9 +61,9 @@ def run_loop(main: Coroutine[Any, Any, None]) -> None:
     uvloop.run(main)
 
 
-async def serve(opts: UpOptions, progress: Progress) -> None:
+async def serve(opts: UpOptions, support: nodesupport.NodeSupport, progress: Progress) -> None:
     stop = _stop_on_signals()
-    cluster = assembly.Cluster(opts, nodesupport.detect())
+    cluster = assembly.Cluster(opts, support)
     try:
         await _start(cluster, opts, progress)
         await stop.wait()

@@ -173,7 +173,7 @@ class Footprint:
 
 def footprint(data_dir: Path) -> Footprint:
     """What the node part of the cluster on ``data_dir`` has on this machine now."""
-    names = leftovers.left(DataDir(data_dir))
+    names = leftovers.left(DataDir(data_dir), held_too=True)
     pids = {p for n in names for p in process.pids_in_netns(netns.path(n))}
     return Footprint(tuple(names), tuple(sorted(pids)))
 
@@ -181,7 +181,7 @@ def footprint(data_dir: Path) -> Footprint:
 def remains(before: Footprint, data_dir: Path) -> list[str]:
     """What of ``before`` (and of the data dir's records) still exists: namespaces by name,
     processes as ``pid <n>``. Empty when the cluster left nothing behind."""
-    names = set(before.namespaces) | set(leftovers.left(DataDir(data_dir)))
+    names = set(before.namespaces) | set(leftovers.left(DataDir(data_dir), held_too=True))
     left = sorted(n for n in names if netns.exists(n))
     return left + [f"pid {p}" for p in before.pids if alive(p)]
 
