@@ -180,7 +180,7 @@ def _error(query: bytes, rcode: int) -> bytes | None:
     or the packet is itself a response (never answer those: no reflection loops)."""
     if len(query) < 12 or query[2] & 0x80:
         return None
-    flags = wire.QR | ((query[2] << 8) & (wire.OPCODE_MASK | wire.RD)) | rcode
+    flags = wire.QR | wire.RA | ((query[2] << 8) & (wire.OPCODE_MASK | wire.RD)) | rcode
     return query[:2] + _HDR.pack(flags, 0, 0, 0, 0)
 
 

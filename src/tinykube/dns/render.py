@@ -29,7 +29,9 @@ class Compiled:
                  noadd_end: int, fixed_end: int, rot_end: int, offsets: tuple[int, ...],
                  chase: bytes | None) -> None:
         self.rcode = rcode
-        self.flags = wire.QR | wire.AA | (rcode & 0xF)
+        # RA: out-of-zone names are forwarded, so recursion is available (and resolvers
+        # such as nslookup warn when it is not).
+        self.flags = wire.QR | wire.AA | wire.RA | (rcode & 0xF)
         self.an, self.ns, self.ar = counts
         self.body = body
         self.noadd_end = noadd_end  # body[:noadd_end]: without the additional section

@@ -165,3 +165,21 @@ def test_compressed_question_is_formerr(zone: Zone) -> None:
     """A question name pointing into the header parses, but no client sends one."""
     data = b"\x00\x07\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x05\x00\x01\x00\x01"
     assert formerr(zone, data).rcode() == dns.rcode.FORMERR
+
+
+@pytest.mark.parametrize("name", [f"svc1.{T}", f"nothere.{T}", "cluster.local."])
+def test_recursion_available_is_set(zone: Zone, name: str) -> None:
+    """Answers, negative answers and the apex all say recursion is available (out-of-zone
+    names are forwarded), so stub resolvers such as nslookup print no warning."""
+    msg = ask_zone(zone, name, "A")
+    assert msg.flags & dns.flags.RA
+    assert msg.flags & dns.flags.AA
+
+
+def test_error_header_sets_recursion_available(zone: Zone) -> None:
+    q = dns.message.make_query(f"svc1.{T}", "A")
+    wire = bytearray(q.to_wire())
+    wire[2] = (wire[2] & 0x87) | (5 << 3)  # an opcode we do not implement
+    r = answer(bytes(wire), zone)
+    assert isinstance(r, bytes)
+    assert struct.unpack("!H", r[2:4])[0] & 0x0080
