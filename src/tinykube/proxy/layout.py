@@ -159,6 +159,7 @@ def main_chains(node: NodeConfig) -> dict[str, tuple[str, ...]]:
     cidrs = ", ".join(node.service_cidrs)
     return {
         REJECT_CHAIN: ("reject",),
+        MARK_MASQ: (f"meta mark set meta mark or {MASQ_MARK}",),  # for firewall-… to come
         MASQUERADING: (
             f"meta mark & {MASQ_MARK} == 0 return",
             f"meta mark set meta mark xor {MASQ_MARK}",
