@@ -10,7 +10,6 @@ left — its node's and pods' network namespaces and the processes in them — i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import time
@@ -20,7 +19,7 @@ from typing import TextIO
 from tinykube.cmd.datadir import DataDir
 from tinykube.cmd.progress import step_line
 from tinykube.cmd.running import read_pid, running_pid
-from tinykube.errors import SystemError_
+from tinykube.errors import ConfigError, SystemError_
 
 
 def down(data_dir: DataDir, out: TextIO, *, timeout: float = 20.0) -> int:
@@ -96,5 +95,10 @@ def _wait_for_pid(data_dir: DataDir) -> int:
 
 
 def _signal(pid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
+    try:
         os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+    except PermissionError:
+        raise ConfigError(f"tinykube (pid {pid}) runs as another user: stop it as that user "
+                          "(e.g. `sudo tinykube down`)") from None

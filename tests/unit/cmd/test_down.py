@@ -7,9 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tinykube.cmd import down as down_module
 from tinykube.cmd.datadir import DataDir
 from tinykube.cmd.down import alive, down
 from tinykube.cmd.running import running_pid
+from tinykube.errors import ConfigError
 
 # A stand-in for `up`: takes the lock, writes its pid, and either exits on SIGTERM or not.
 _HOLDER = """
@@ -65,3 +69,12 @@ def test_alive() -> None:
     proc.wait()
     assert not alive(proc.pid)
     assert alive(1)
+
+
+def test_a_cluster_of_another_user_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(pid: int, sig: int) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(down_module.os, "kill", refuse)
+    with pytest.raises(ConfigError, match=r"runs as another user.*sudo tinykube down"):
+        down_module._signal(4242, down_module.signal.SIGTERM)
