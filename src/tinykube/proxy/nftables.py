@@ -20,7 +20,7 @@ from collections.abc import Mapping, Set
 from typing import Protocol
 
 from tinykube.errors import SystemError_
-from tinykube.host import conntrack, nft
+from tinykube.host import conntrack, nft, nftlisting
 from tinykube.host.conntrack import UdpFlowFilter
 from tinykube.host.nft import TableListing
 from tinykube.machinery.clock import Clock, LoopClock
@@ -59,17 +59,7 @@ class HostNft:
         await nft.apply(self.netns, text)
 
     async def list_tables(self) -> Mapping[str, TableListing]:
-        """The main table first: every transaction that creates shards creates it too, and
-        ``delete_tables`` deletes it last, so without it there are no shards either."""
-        main = await nft.list_table(self.netns, self.tables.main)
-        if main is None:
-            return {}
-        out = {self.tables.main: main}
-        for name in self.tables.shard_names:
-            listing = await nft.list_table(self.netns, name)
-            if listing is not None:
-                out[name] = listing
-        return out
+        return await nftlisting.list_tables(self.netns, self.tables.all)
 
     async def delete_tables(self) -> bool:
         return await remove(self.netns, self.tables)
