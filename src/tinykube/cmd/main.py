@@ -63,10 +63,10 @@ def _node_name(text: str) -> str:
 
 def _publish_address(text: str) -> str:
     try:
-        return str(ipaddress.ip_address(text))
+        return str(ipaddress.IPv4Address(text))
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"invalid publish address {text!r}: an IP address of this machine, e.g. "
+            f"invalid publish address {text!r}: an IPv4 address of this machine, e.g. "
             "0.0.0.0 for all of them") from None
 
 

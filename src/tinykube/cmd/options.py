@@ -18,6 +18,7 @@ from tinykube.cmd.progress import NodeSummary, Summary
 StoreKind = Literal["sqlite", "memory"]
 
 DEFAULT_NODE = "tinykube-control-plane"
+ANY_IPV4 = "0.0.0.0"
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,11 @@ class UpOptions:
 
     @property
     def published_on(self) -> tuple[str, ...]:
-        """Host addresses NodePorts are published on: loopback, then ``--publish-address``."""
-        return tuple(dict.fromkeys([PUBLISH_DEFAULT, *self.publish_addresses]))
+        """Host addresses NodePorts are published on: loopback, then ``--publish-address``.
+        ``0.0.0.0`` takes the place of every other IPv4 address (it covers them, and a port
+        cannot be listened on both ways)."""
+        wanted = tuple(dict.fromkeys([PUBLISH_DEFAULT, *self.publish_addresses]))
+        return (ANY_IPV4,) if ANY_IPV4 in wanted else wanted
 
     def summary(self, support: NodeSupport, *, detached_pid: int | None = None,
                 log_file: str = "") -> Summary:

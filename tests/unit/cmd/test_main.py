@@ -126,6 +126,7 @@ def test_version_without_a_cluster(tmp_path: Path, capsys: pytest.CaptureFixture
 @pytest.mark.parametrize(("flag", "value", "words"), [
     ("--node-name", "Bad_Name", "invalid node name"),
     ("--publish-address", "example.com", "invalid publish address"),
+    ("--publish-address", "::1", "an IPv4 address"),
     ("--dns-upstream", "resolver.example", "invalid DNS upstream"),
     ("--dns-upstream", "127.0.0.1:99999", "port out of range"),
     ("--lb-pool", "10.0.0.9-10.0.0.1", "invalid LoadBalancer pool"),

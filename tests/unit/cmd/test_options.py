@@ -32,8 +32,10 @@ def test_node_flags_are_passed_on_to_the_background_cluster(tmp_path: Path) -> N
 
 def test_nodeports_are_always_published_on_loopback_first(tmp_path: Path) -> None:
     assert UpOptions(DataDir(tmp_path)).published_on == ("127.0.0.1",)
-    opts = UpOptions(DataDir(tmp_path), publish_addresses=("0.0.0.0", "127.0.0.1"))
-    assert opts.published_on == ("127.0.0.1", "0.0.0.0")
+    opts = UpOptions(DataDir(tmp_path), publish_addresses=("192.0.2.1", "127.0.0.1"))
+    assert opts.published_on == ("127.0.0.1", "192.0.2.1")
+    everywhere = UpOptions(DataDir(tmp_path), publish_addresses=("192.0.2.1", "0.0.0.0"))
+    assert everywhere.published_on == ("0.0.0.0",)  # it covers loopback and the rest
 
 
 def test_summary_names_the_node_part_or_why_it_is_off(tmp_path: Path) -> None:
