@@ -5,7 +5,7 @@ and 2 and are copied to ours; our stdin (``-i``) goes out on channel 0 and its e
 signalled with v5's close message; a terminal (``-t``) is put in raw mode and its size sent
 on channel 4; channel 3 carries the final ``Status``, whose ``ExitCode`` cause is the
 command's exit status (kubectl prints ``command terminated with exit code N``).
-``exit_status`` is the pure part; ``interact`` is the shell around a ``Transport``.
+``exit_status`` is the pure part; ``interact`` is the shell around ``Client.websocket``.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO, TextIO
 
-from tinykube.cli.transport import Channels, Params, Transport
+from tinykube.client import Client
+from tinykube.client.websocket import Channels
 from tinykube.errors import ApiError, from_status
 
 
@@ -43,11 +44,11 @@ def exit_status(raw: bytes) -> tuple[int, str]:
     return 1, f"error: {err.message}"
 
 
-async def interact(transport: Transport, path: str, params: Params, *, stdin: TextIO | None,
-                   tty: bool, out: TextIO, err: TextIO) -> int:
+async def interact(client: Client, path: str, params: Sequence[tuple[str, str]], *,
+                   stdin: TextIO | None, tty: bool, out: TextIO, err: TextIO) -> int:
     """Run the stream at ``path`` to its end; the exit status of the remote command.
     ``stdin`` is what to send (None: nothing)."""
-    async with transport.websocket(path, params) as channels:
+    async with client.websocket(path, params) as channels:
         feeder = asyncio.create_task(_feed_stdin(channels, stdin, tty)) if stdin else None
         try:
             with _raw_terminal(tty and stdin is not None and stdin.isatty(), stdin):

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TextIO
 
 from tinykube.cli import failures
-from tinykube.cli.transport import Transport
 from tinykube.client import Client
 from tinykube.client import kubeconfig as kubeconfig_file
 from tinykube.errors import ClusterNotRunning
@@ -56,7 +55,6 @@ class Session:
     err: TextIO | None = None
     stdin: TextIO | None = None
     _client: Client | None = field(default=None, repr=False)
-    _transport: Transport | None = field(default=None, repr=False)
     _config: kubeconfig_file.KubeConfig | None = field(default=None, repr=False)
 
     def client(self) -> Client:
@@ -65,12 +63,6 @@ class Session:
             self._client = Client(cfg.server, cfg.token, cfg.ca_file, ca_data=cfg.ca_data,
                                   insecure=cfg.insecure, user_agent="tinykube-cli")
         return self._client
-
-    def transport(self) -> Transport:
-        """Streaming connections (Table watches, ``logs -f``, exec)."""
-        if self._transport is None:
-            self._transport = Transport(self.config())
-        return self._transport
 
     def config(self) -> kubeconfig_file.KubeConfig:
         if self._config is None:
@@ -95,9 +87,6 @@ class Session:
         if self._client is not None:
             await self._client.close()
             self._client = None
-        if self._transport is not None:
-            await self._transport.close()
-            self._transport = None
 
     def not_running(self, err: ClusterNotRunning) -> ClusterNotRunning:
         """A refused connection, said the tinykube way."""

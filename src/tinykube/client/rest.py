@@ -1,16 +1,16 @@
-"""The async REST client every tinykube component talks to the API with.
+"""The async REST client every tinykube component (and the CLI) talks to the API with.
 
-The one home of aiohttp's client side: HTTPS trusting the cluster CA (file or PEM data),
-``Authorization: Bearer``, JSON through ``wire.codec``, paths from ``Kind.path()``. Errors
-come back as ``errors.ApiError`` subclasses rebuilt from the ``Status`` body
-(``from_status``); a body that is not a Status still gives the class of its HTTP code. A
-refused connection raises ``ClusterNotRunning``, a TLS failure ``ConfigError``, any other
-transport failure ``ServiceUnavailable``: nothing above this module imports aiohttp.
+The home of aiohttp's client side (with ``websocket.py``): HTTPS trusting the cluster CA
+(file or PEM data), ``Authorization: Bearer``, JSON through ``wire.codec``, paths from
+``Kind.path()``. Errors come back as ``errors`` classes (``failures.py``): nothing above
+this package imports aiohttp.
 
 For namespaced kinds a ``namespace`` of None means ``default`` for the verbs on one object
 and every namespace for ``list`` and ``watch``. ``watch`` yields ``WatchEvent`` values
-until the server ends the stream; resuming and relisting are the informer's job
-(``machinery.informer``). ``Client`` satisfies ``machinery.apiclient.ApiClient``.
+until the server ends the stream (of objects, or of one-row Tables for ``get -w``);
+resuming and relisting are the informer's job (``machinery.informer``). ``stream`` hands
+out a body as it arrives (``logs -f``), ``websocket`` opens exec and attach.
+``Client`` satisfies ``machinery.apiclient.ApiClient``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import contextlib
 import logging
 import os
 import ssl
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -27,15 +27,10 @@ import aiohttp
 from tinykube.api.kinds import Kind
 from tinykube.api.meta import Obj
 from tinykube.client import kubeconfig
+from tinykube.client.failures import response_error, translated
 from tinykube.client.stream import LineSplitter, decode_event, typed
-from tinykube.errors import (
-    ApiError,
-    BadRequest,
-    ClusterNotRunning,
-    ConfigError,
-    ServiceUnavailable,
-    from_status,
-)
+from tinykube.client.websocket import PROTOCOLS, Channels
+from tinykube.errors import ApiError, BadRequest, ConfigError, from_status
 from tinykube.machinery.apiclient import PatchType, Propagation
 from tinykube.machinery.listwatch import WatchEvent
 from tinykube.wire import codec
@@ -54,7 +49,7 @@ PATCH_CONTENT_TYPES: dict[str, str] = {
     "apply": "application/apply-patch+yaml",
 }
 
-Params = Mapping[str, str]
+Params = Mapping[str, str] | Sequence[tuple[str, str]]  # pairs: a key given many times
 
 
 class Client:
@@ -158,27 +153,62 @@ class Client:
 
     async def watch(self, kind: Kind, namespace: str | None = None, *,
                     resource_version: str = "", label_selector: str = "",
-                    field_selector: str = "",
-                    timeout_seconds: int | None = None) -> AsyncIterator[WatchEvent]:
-        """Events until the server ends the stream; ``Expired`` when the RV is too old."""
+                    field_selector: str = "", timeout_seconds: int | None = None,
+                    table: bool = False) -> AsyncIterator[WatchEvent]:
+        """Events until the server ends the stream; ``Expired`` when the RV is too old.
+        With ``table`` each object is a one-row ``Table`` (kubectl ``get -w``)."""
         params = {"watch": "true", "allowWatchBookmarks": "true",
                   **_selectors(label_selector, field_selector)}
         if resource_version:
             params["resourceVersion"] = resource_version
         if timeout_seconds is not None:
             params["timeoutSeconds"] = str(timeout_seconds)
+        lines = LineSplitter()
+        typed_as = None if table else kind
+        async for chunk in self.stream(kind.path(namespace), params,
+                                       accept=TABLE_ACCEPT if table else JSON):
+            for line in lines.feed(chunk):
+                yield decode_event(line, typed_as)
+        if tail := lines.rest():
+            yield decode_event(tail, typed_as)
+
+    async def stream(self, path: str, params: Params | None = None, *,
+                     accept: str = "*/*") -> AsyncIterator[bytes]:
+        """A response body as it arrives, until the server ends it (``logs -f``)."""
         forever = aiohttp.ClientTimeout(total=None, sock_connect=self._timeout)
-        with self._transport(f"watch {kind.plural}"):
-            async with self._http().get(self.base_url + kind.path(namespace), params=params,
-                                        timeout=forever) as resp:
+        with self._transport(f"GET {path}"):
+            async with self._http().get(self.base_url + path, params=params,
+                                        headers={"Accept": accept}, timeout=forever) as resp:
                 if resp.status >= 400:
-                    raise _error(resp.status, await resp.read(), resp.headers)
-                lines = LineSplitter()
+                    raise response_error(resp.status, await resp.read(), resp.headers)
                 async for chunk in resp.content.iter_any():
-                    for line in lines.feed(chunk):
-                        yield decode_event(line, kind)
-                if tail := lines.rest():
-                    yield decode_event(tail, kind)
+                    yield chunk
+
+    @contextlib.asynccontextmanager
+    async def websocket(self, path: str, params: Params | None = None
+                        ) -> AsyncIterator[Channels]:
+        """exec or attach: a WebSocket speaking ``v5``/``v4.channel.k8s.io``; a refused
+        upgrade raises the API error the server answered."""
+        with self._transport(f"connect {path}"):
+            try:
+                ws = await self._http().ws_connect(
+                    self.base_url.replace("http", "ws", 1) + path, params=params,
+                    protocols=PROTOCOLS, heartbeat=30)
+            except aiohttp.WSServerHandshakeError as e:
+                raise await self._refusal(path, params, e) from e
+            try:
+                yield Channels(ws, self.base_url)
+            finally:
+                await ws.close()
+
+    async def _refusal(self, path: str, params: Params | None,
+                       e: aiohttp.WSServerHandshakeError) -> ApiError:
+        """Why the upgrade was refused: aiohttp keeps no body, so ask again without it."""
+        async with self._http().get(self.base_url + path, params=params) as resp:
+            if resp.status >= 400:
+                return response_error(resp.status, await resp.read(), resp.headers)
+        message = e.message or f"the server refused the upgrade (HTTP {e.status})"
+        return from_status({"code": e.status, "message": message}, e.status)
 
     async def table(self, kind: Kind, namespace: str | None = None, name: str | None = None,
                     *, label_selector: str = "", field_selector: str = "") -> Obj:
@@ -212,7 +242,7 @@ class Client:
                                             data=data, headers=headers) as resp:
                 raw = await resp.read()
                 if resp.status >= 400:
-                    raise _error(resp.status, raw, resp.headers)
+                    raise response_error(resp.status, raw, resp.headers)
                 return raw
 
     async def _json(self, method: str, path: str, *, params: Params | None = None,
@@ -223,18 +253,8 @@ class Client:
             raise BadRequest(f"{method} {path}: expected a JSON object, got {type(result)}")
         return result
 
-    @contextlib.contextmanager
-    def _transport(self, what: str) -> Iterator[None]:
-        """aiohttp's failures as ours."""
-        try:
-            yield
-        except (aiohttp.ClientSSLError, aiohttp.ClientConnectorCertificateError) as e:
-            raise ConfigError(f"TLS to {self.base_url} failed: {e}") from e
-        except aiohttp.ClientConnectorError as e:
-            raise ClusterNotRunning(f"cannot connect to {self.base_url}: {e}") from e
-        except (TimeoutError, aiohttp.ClientError) as e:
-            raise ServiceUnavailable(
-                f"{what}: {type(e).__name__}: {e}".rstrip(": ")) from e
+    def _transport(self, what: str) -> contextlib.AbstractContextManager[None]:
+        return translated(self.base_url, what)
 
 
 def _ssl_context(base_url: str, ca_file: str | None, ca_data: bytes | str | None,
@@ -256,21 +276,6 @@ def _ssl_context(base_url: str, ca_file: str | None, ca_data: bytes | str | None
         return ctx
     except (OSError, ssl.SSLError, ValueError) as e:
         raise ConfigError(f"cannot load the cluster CA: {e}", where=ca_file or "") from e
-
-
-def _error(code: int, raw: bytes, headers: Mapping[str, str]) -> ApiError:
-    """The ``ApiError`` for an error response: its Status body, or its HTTP code."""
-    status: Any = None
-    with contextlib.suppress(BadRequest):
-        status = codec.loads(raw) if raw.strip() else None
-    if not (isinstance(status, dict) and status.get("kind") == "Status"):
-        text = raw.decode("utf-8", "replace").strip()[:500]
-        status = {"code": code, "message": text or f"the server responded with HTTP {code}"}
-    err = from_status(status, code)
-    retry_after = headers.get("Retry-After", "")
-    if retry_after.isdigit():
-        err.retry_after = int(retry_after)
-    return err
 
 
 def _path(kind: Kind, namespace: str | None, name: str, subresource: str | None) -> str:

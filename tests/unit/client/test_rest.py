@@ -361,3 +361,32 @@ async def test_https_with_an_unknown_ca_is_a_config_error(tmp_path, tls_server):
 def test_an_unreadable_ca_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError):
         Client("https://127.0.0.1:1", "t", str(tmp_path / "missing.crt"))
+
+
+async def test_table_watch_asks_for_tables_and_leaves_rows_alone(env):
+    script, client = env
+    script.watch_lines = [b'{"type":"ADDED","object":{"kind":"Table","apiVersion":'
+                          b'"meta.k8s.io/v1","rows":[{"cells":["a"]}]}}\n']
+    events = [ev async for ev in client.watch(kinds.POD, "default", table=True)]
+    assert [(e.type, e.object["kind"]) for e in events] == [("ADDED", "Table")]
+    assert "as=Table" in script.seen[0].headers["Accept"]
+
+
+async def test_stream_hands_out_the_body_as_it_arrives(env):
+    script, client = env
+    script.watch_lines = [b"line 1\n", b"line 2\n"]
+    chunks = [c async for c in client.stream("/api/v1/namespaces/default/pods/p/log",
+                                             {"follow": "true", "watch": "true"})]
+    assert b"".join(chunks) == b"line 1\nline 2\n"
+    assert script.seen[0].query["follow"] == "true"
+
+
+async def test_stream_errors_are_the_status(env):
+    script, client = env
+    script.reply("GET", "/api/v1/namespaces/default/pods/p/log", status=400, body={
+        "kind": "Status", "code": 400, "reason": "BadRequest",
+        "message": 'container "c" in pod "p" is waiting to start: ContainerCreating'})
+    with pytest.raises(ApiError) as e:
+        async for _ in client.stream("/api/v1/namespaces/default/pods/p/log"):
+            pass
+    assert e.value.code == 400 and "waiting to start" in e.value.message

@@ -52,7 +52,7 @@ async def stream(s: Session, what: str, pod: str, params: list[tuple[str, str]],
     assert s.out is not None and s.err is not None
     for attempt in (1, 2):
         try:
-            return await remote.interact(s.transport(), path, params,
+            return await remote.interact(s.client(), path, params,
                                          stdin=s.stdin if stdin else None, tty=tty,
                                          out=s.out, err=s.err)
         except BadRequest as e:

@@ -17,7 +17,8 @@ from tinykube.cli import failures, printers, resources
 from tinykube.cli.printers import Output, TableOptions, TablePrinter
 from tinykube.cli.resources import Parsed, Request
 from tinykube.cli.session import Session
-from tinykube.errors import ApiError, ConfigError
+from tinykube.errors import ApiError, ConfigError, Expired
+from tinykube.wire import status
 
 
 def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -159,22 +160,21 @@ async def _watch(s: Session, args: argparse.Namespace, parsed: Parsed, output: O
             for obj in items:
                 s.print(_event_text(output, kind, obj, printed), end="")
                 printed += 1
-    params = {"watch": "true", "resourceVersion": rv, "labelSelector": args.selector,
-              "fieldSelector": fields}
-    params = {k: v for k, v in params.items() if v}
-    accept = None if output.is_table else "application/json"
-    stream = s.transport().lines(kind.path(ns), params, **({"accept": accept} if accept else {}))
-    async for event in stream:
-        obj = event.get("object") or {} if isinstance(event, dict) else {}
-        if event.get("type") == "ERROR":
-            s.print(printer.print(_status_table(obj)), end="")
-        elif event.get("type") == "BOOKMARK":
-            continue
-        elif output.is_table:
-            s.print(printer.print(obj), end="")
-        else:
-            s.print(_event_text(output, kind, obj, printed), end="")
-            printed += 1
+    events = client.watch(kind, ns, resource_version=rv, label_selector=args.selector,
+                          field_selector=fields, table=output.is_table)
+    try:
+        async for event in events:
+            if event.type == "ERROR":
+                s.print(printer.print(_status_table(event.object)), end="")
+            elif event.type == "BOOKMARK":
+                continue
+            elif output.is_table:
+                s.print(printer.print(event.object), end="")
+            else:
+                s.print(_event_text(output, kind, event.object, printed), end="")
+                printed += 1
+    except Expired as e:  # the client raises the 410 ERROR event; kubectl prints it
+        s.print(printer.print(_status_table(status.body(e))), end="")
     return 0
 
 

@@ -46,7 +46,7 @@ async def run(s: Session, args: argparse.Namespace) -> int:
     path = kinds.POD.path(s.namespace, pod["metadata"]["name"]) + "/log"
     assert s.out is not None
     if args.follow:
-        async for chunk in s.transport().chunks(path, params):
+        async for chunk in s.client().stream(path, params):
             _write(s.out, chunk)
         return 0
     _write(s.out, await s.client().get_raw(path, params=params))
