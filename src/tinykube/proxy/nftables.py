@@ -104,7 +104,7 @@ class NftDataplane:
         ports = (set(state.services) | set(self._programmed)) if full or changed is None \
             else changed
         await self._clean_conntrack(state, ports)
-        return SyncResult(plan.STALE_DELAY if tx.stale_pending else None)
+        return SyncResult(tx.applied.retry_after(self._clock.now()))
 
     async def _kernel_state(self) -> plan.KernelState:
         listings = await self.runner.list_tables()

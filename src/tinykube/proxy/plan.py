@@ -10,12 +10,17 @@ As in kube-proxy's nftables ``syncProxyRules``:
 - a **full sync** (first sync, after a failed transaction, periodically) re-creates the
   skeleton, flushes every fixed set and map, rewrites every service chain and re-adds
   every element; chains found in the kernel (``KernelState``) that nothing uses are
-  flushed, affinity sets nothing uses are deleted;
+  flushed, affinity sets nothing uses are deleted, stale chains that are due deleted;
 - a **partial sync** rewrites only the chains of changed service ports and sends only
   the map/set elements that were added, changed or removed, computed against the
   in-memory copy of what was applied, so its size grows with the change, not the table;
 - a chain that is no longer used is flushed at once and deleted by a later sync at least
   ``STALE_DELAY`` seconds after (map elements may still reference it on older kernels);
+  so is the affinity set of an endpoint that went away (flushed, so no client sticks to
+  it, then deleted). Deletions wait for a sync that has nothing else to do (the one the
+  dataplane asks for with ``retry_after``) unless they have waited ``STALE_MAX``: nft
+  must read every chain of the family to delete one, ~0.1 s at 10,000 services, which a
+  change should not wait for, and one read serves a whole batch;
 - element ownership is counted: a key written by two service ports (every port of a
   Service adds its ClusterIP to ``cluster-ips``) stays until its last owner goes.
 
@@ -27,8 +32,10 @@ table it lives, so two service ports in different shards claiming one key (say t
 external IP and port) still give one element, the first owner's.
 
 Commands are ordered so each one only references objects that exist at that point: new
-chains, then flushes, element deletes, set deletes/creates, rules, element adds, and
-finally deletes of long-stale chains and of tables that are no longer ours to keep.
+chains, then flushes, element deletes, set flushes/deletes/creates, rules, element adds,
+and finally deletes of long-stale chains and sets and of tables that are no longer ours to
+keep. Only the full sync and the quiet stale-deleting sync need nft to read the tables
+first; a change's partial sync is commands that ``host/nftforms`` can send cache-light.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from tinykube.proxy.model import NodeConfig, ProxyState, ServicePortName
 from tinykube.proxy.serviceplan import Chain, Element, ServicePlan, plan_service
 
 STALE_DELAY = 1.0
+STALE_MAX = 10.0
 TABLE = layout.TABLE
 
 Ref = tuple[str, str]  # (table, chain or set)
@@ -65,6 +73,14 @@ class Applied:
     plans: Mapping[ServicePortName, ServicePlan] = field(default_factory=dict)
     owners: Mapping[ElementKey, Owners] = field(default_factory=dict)
     stale: Mapping[Ref, float] = field(default_factory=dict)  # chain -> when flushed
+    stale_sets: Mapping[Ref, tuple[float, int]] = field(default_factory=dict)  # when, timeout
+
+    def retry_after(self, now: float) -> float | None:
+        """Seconds until stale objects may be deleted (a little at least); None if none."""
+        since = [*self.stale.values(), *(t for t, _ in self.stale_sets.values())]
+        if not since:
+            return None
+        return max(min(since) + STALE_DELAY - now, STALE_DELAY / 10)
 
 
 EMPTY = Applied()
@@ -79,11 +95,12 @@ class Transaction:
     flushed_stale: frozenset[Ref]
     deleted_chains: frozenset[Ref]
     tables: frozenset[str]  # the tables the transaction changes
+    deleted_sets: frozenset[Ref] = frozenset()
 
     @property
     def stale_pending(self) -> bool:
-        """Stale chains remain to be deleted by a later sync."""
-        return bool(self.applied.stale)
+        """Stale chains or sets remain to be deleted by a later sync."""
+        return bool(self.applied.stale or self.applied.stale_sets)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -95,12 +112,24 @@ def plan(state: ProxyState, node: NodeConfig, previous: Applied,
          tables: layout.Tables = layout.TABLES) -> Transaction:
     """The transaction that takes the tables from ``previous`` to ``state``.
 
-    ``now`` (seconds, any monotonic scale) only times stale-chain deletion.
+    ``now`` (seconds, any monotonic scale) only times stale-object deletion. A full sync
+    trusts ``kernel`` (a listing) for what exists; without one, what ``previous`` says.
     """
     if changed is None:
-        return _full(state, node, previous, now=now, kernel=kernel or KernelState(),
-                     tables=tables)
+        if kernel is None:
+            kernel = _believed(previous)
+        return _full(state, node, previous, now=now, kernel=kernel, tables=tables)
     return _partial(state, node, previous, changed, now=now, tables=tables)
+
+
+def _believed(previous: Applied) -> KernelState:
+    """What the tables hold if nobody else changed them since ``previous``."""
+    plans = previous.plans.values()
+    return KernelState(
+        frozenset(),
+        frozenset(previous.stale) | {c.ref for p in plans for c in p.chains},
+        {**{r: t for r, (_, t) in previous.stale_sets.items()},
+         **{(p.table, n): t for p in plans for n, t in p.affinity_sets}})
 
 
 def _plans_for(spns: Iterable[ServicePortName], state: ProxyState, node: NodeConfig,
@@ -166,13 +195,15 @@ def _full(state: ProxyState, node: NodeConfig, previous: Applied, *, now: float,
         w.flush_chain(ref)
     ours = set(tables.all)
     found = {r for r in kernel.chains if r[0] in ours}
-    unused = (found | set(previous.stale)) - set(active) - fixed
-    stale, flushed, deleted = _stale_chains(unused, previous.stale, now, w)
+    stale, flushed = _retire(found - set(active) - fixed, previous.stale, now, w)
+    deleted = _due(stale, now)
 
     affinity = {(p.table, n): t for p in plans.values() for n, t in p.affinity_sets}
-    for ref, timeout in sorted(kernel.sets.items()):
-        if ref[0] in ours and names.is_affinity_set(ref[1]) and affinity.get(ref) != timeout:
-            w.delete_set(ref)
+    gone_sets = {ref for ref, timeout in kernel.sets.items()
+                 if ref[0] in ours and names.is_affinity_set(ref[1])
+                 and affinity.get(ref) != timeout}
+    for ref in sorted(gone_sets):
+        w.delete_set(ref)
     for ref, timeout in affinity.items():
         w.add_set(ref, timeout)
 
@@ -190,9 +221,10 @@ def _full(state: ProxyState, node: NodeConfig, previous: Applied, *, now: float,
     gone = {t for t in kernel.tables - ours if t.startswith(f"{tables.main}-")}
     for t in sorted(gone):  # shards of a layout with another shard count
         w.line(f"delete table ip {t}")
+    stale = {r: since for r, since in stale.items() if r not in deleted}
     return Transaction(w.text(), Applied(plans, owners, stale), True,
                        frozenset(active) | frozenset(fixed), flushed, deleted,
-                       frozenset(tables.all) | gone)
+                       frozenset(tables.all) | gone, frozenset(gone_sets))
 
 
 def _owners_of(plans: Mapping[ServicePortName, ServicePlan]) -> dict[ElementKey, Owners]:
@@ -208,22 +240,23 @@ def _value(owners: Owners) -> Placed:
     return owners[min(owners)]
 
 
-def _stale_chains(unused: Set[Ref], stale_before: Mapping[Ref, float], now: float,
-                  w: _Writer) -> tuple[dict[Ref, float], frozenset[Ref], frozenset[Ref]]:
-    """Flush newly unused chains, delete long-unused ones; the new stale map."""
+def _retire(unused: Set[Ref], stale_before: Mapping[Ref, float], now: float,
+            w: _Writer) -> tuple[dict[Ref, float], frozenset[Ref]]:
+    """Flush newly unused chains; the new stale map (chains in use again leave it)."""
     stale: dict[Ref, float] = {}
-    flushed, deleted = set(), set()
+    flushed = set()
     for ref in sorted(unused):
         since = stale_before.get(ref)
         if since is None:
             w.flush_chain(ref)
-            stale[ref] = now
+            since = now
             flushed.add(ref)
-        elif now - since >= STALE_DELAY:
-            deleted.add(ref)
-        else:
-            stale[ref] = since
-    return stale, frozenset(flushed), frozenset(deleted)
+        stale[ref] = since
+    return stale, frozenset(flushed)
+
+
+def _due(stale: Mapping[Ref, float], now: float) -> frozenset[Ref]:
+    return frozenset(r for r, since in stale.items() if now - since >= STALE_DELAY)
 
 
 # --------------------------------------------------------------------------- partial sync
@@ -246,15 +279,26 @@ def _partial(state: ProxyState, node: NodeConfig, previous: Applied,
         if c.ref in may_exist:
             w.flush_chain(c.ref)
     unused = (old_chains - active) | (set(previous.stale) - active)
-    stale, flushed, deleted = _stale_chains(unused, previous.stale, now, w)
+    stale, flushed = _retire(unused, previous.stale, now, w)
 
     owners, deletes, adds = _diff_elements(previous.owners, old_plans, new_plans)
     w.elements("delete", deletes)
-    _diff_affinity(old_plans, new_plans, w)
+    stale_sets = _diff_affinity(old_plans, new_plans, previous.stale_sets, now, w)
     for c in chains:
         w.rules(c.ref, c.rules)
     w.elements("add", adds)
-    w.delete_chains(deleted)
+
+    deleted, deleted_sets = _due(stale, now), _due(
+        {r: since for r, (since, _) in stale_sets.items()}, now)
+    waited = [now - stale[r] for r in deleted] + [now - stale_sets[r][0] for r in deleted_sets]
+    if waited and (w.empty or max(waited) >= STALE_MAX):
+        w.delete_chains(deleted)
+        for ref in sorted(deleted_sets):
+            w.delete_set(ref)
+        stale = {r: since for r, since in stale.items() if r not in deleted}
+        stale_sets = {r: v for r, v in stale_sets.items() if r not in deleted_sets}
+    else:
+        deleted, deleted_sets = frozenset(), frozenset()
 
     plans = dict(previous.plans)
     for spn, p in new_plans.items():
@@ -264,8 +308,8 @@ def _partial(state: ProxyState, node: NodeConfig, previous: Applied,
             plans[spn] = p
     touched = w.tables or {tables.main}
     text = "".join(f"add table ip {t}\n" for t in sorted(touched)) + w.text()
-    return Transaction(text, Applied(plans, owners, stale), False,
-                       frozenset(active), flushed, deleted, frozenset(w.tables))
+    return Transaction(text, Applied(plans, owners, stale, stale_sets), False,
+                       frozenset(active), flushed, deleted, frozenset(w.tables), deleted_sets)
 
 
 def _diff_elements(before: Mapping[ElementKey, Owners],
@@ -308,15 +352,27 @@ def _diff_elements(before: Mapping[ElementKey, Owners],
 
 def _diff_affinity(old_plans: Mapping[ServicePortName, ServicePlan | None],
                    new_plans: Mapping[ServicePortName, ServicePlan | None],
-                   w: _Writer) -> None:
+                   stale_before: Mapping[Ref, tuple[float, int]], now: float,
+                   w: _Writer) -> dict[Ref, tuple[float, int]]:
+    """Affinity sets of endpoints that went away are flushed and become stale; a set
+    wanted again is taken back as it is (empty) if its timeout is the same, re-created
+    otherwise. The new stale map."""
     old = {(p.table, n): t for p in old_plans.values() if p for n, t in p.affinity_sets}
     new = {(p.table, n): t for p in new_plans.values() if p for n, t in p.affinity_sets}
+    stale = dict(stale_before)
     for ref, timeout in old.items():
-        if new.get(ref) != timeout:
+        if ref not in new:
+            w.flush_set(ref)
+            stale[ref] = (now, timeout)
+        elif new[ref] != timeout:
             w.delete_set(ref)
     for ref, timeout in new.items():
-        if old.get(ref) != timeout:
+        was = stale.pop(ref, None)
+        if was is not None and was[1] != timeout:
+            w.delete_set(ref)
+        if old.get(ref, was[1] if was else None) != timeout:
             w.add_set(ref, timeout)
+    return stale
 
 
 # --------------------------------------------------------------------------- text
@@ -349,6 +405,9 @@ class _Writer:
     def delete_set(self, ref: Ref) -> None:
         self.line(f"delete set ip {self._on(ref[0])} {ref[1]}")
 
+    def flush_set(self, ref: Ref) -> None:
+        self.line(f"flush set ip {self._on(ref[0])} {ref[1]}")
+
     def rules(self, ref: Ref, rules: Iterable[str]) -> None:
         table, chain = self._on(ref[0]), ref[1]
         self._lines.extend(f"add rule ip {table} {chain} {r}" for r in rules)
@@ -363,6 +422,10 @@ class _Writer:
     def delete_chains(self, chains: Iterable[Ref]) -> None:
         for t, n in sorted(chains):
             self.line(f"delete chain ip {self._on(t)} {n}")
+
+    @property
+    def empty(self) -> bool:
+        return not self._lines
 
     def text(self) -> str:
         return "\n".join(self._lines) + "\n" if self._lines else ""

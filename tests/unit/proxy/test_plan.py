@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 
 import pytest
@@ -251,20 +252,67 @@ def test_client_ip_affinity_sticks_refreshes_and_expires() -> None:
     assert other <= {f"{ip}:80" for ip in THREE}
 
 
+def affinity_sets(c: Cluster) -> set[str]:
+    return {n for n in c.nft.container_names() if names.is_affinity_set(n)}
+
+
 def test_affinity_sets_follow_endpoints_and_timeout_changes() -> None:
     objs = web(THREE, sessionAffinity="ClientIP")
     c = Cluster().add(*objs)
     c.sync()
-    sets = {n for n in c.nft.container_names() if names.is_affinity_set(n)}
-    assert len(sets) == 3
+    assert len(affinity_sets(c)) == 3
+    c.trace("10.96.0.20", 80, now=c.now)  # a client is remembered by one endpoint's set
+    assert sum(len(c.nft.container(n).dynamic) for n in affinity_sets(c)) == 1
     c.add(endpoint_slice("web", [endpoint(ip) for ip in THREE[:2]]))
     tx = c.sync()
-    assert tx.text.count("delete set") == 1
-    assert len({n for n in c.nft.container_names() if names.is_affinity_set(n)}) == 2
+    # the removed endpoint's set is emptied at once, deleted by a later, quiet sync
+    assert tx.text.count("flush set") == 1 and "delete set" not in tx.text
+    (gone,) = {r for r, _ in tx.applied.stale_sets.items()}
+    assert c.nft.container(gone[1]).dynamic == {} and tx.stale_pending
+    c.now += plan.STALE_DELAY
+    tx = c.sync()
+    assert tx.deleted_sets == {gone} and len(affinity_sets(c)) == 2 and not tx.stale_pending
     c.add(service("web", "10.96.0.20", sessionAffinity="ClientIP",
                   sessionAffinityConfig={"clientIP": {"timeoutSeconds": 60}}))
     tx = c.sync()
     assert tx.text.count("delete set") == 2 and "timeout 60s" in tx.text
+
+
+def test_an_endpoint_back_before_its_set_was_deleted_gets_it_back_empty() -> None:
+    c = Cluster().add(*web(THREE, sessionAffinity="ClientIP"))
+    c.sync()
+    c.add(endpoint_slice("web", [endpoint(ip) for ip in THREE[:2]]))
+    c.sync()
+    c.add(endpoint_slice("web", [endpoint(ip) for ip in THREE]))
+    tx = c.sync()
+    assert "set" not in tx.text and not tx.stale_pending
+    assert len(affinity_sets(c)) == 3
+    reached = {c.trace("10.96.0.20", 80, saddr=f"10.244.1.{s}", seed=s).endpoint
+               for s in range(40)}
+    assert reached == {f"{ip}:80" for ip in THREE}
+
+
+def test_stale_deletions_wait_for_a_quiet_sync_unless_they_waited_too_long() -> None:
+    c = Cluster()
+    for i in range(3):
+        c.add(service(f"s{i}", f"10.96.1.{i}"),
+              endpoint_slice(f"s{i}", [endpoint(f"10.244.0.{10 + i}")]))
+    c.sync()
+    c.add(endpoint_slice("s0", [endpoint("10.244.0.20")]))  # s0's endpoint chain goes stale
+    assert c.sync().stale_pending
+    c.now += plan.STALE_DELAY
+    c.add(endpoint_slice("s1", [endpoint("10.244.0.21")]))  # a change: no deletes with it
+    tx = c.sync()
+    assert not tx.deleted_chains and "delete" not in tx.text
+    assert tx.applied.retry_after(c.now) == pytest.approx(plan.STALE_DELAY / 10)
+    c.now += plan.STALE_MAX
+    c.add(endpoint_slice("s2", [endpoint("10.244.0.22")]))  # waited too long: deleted too
+    tx = c.sync()
+    assert len(tx.deleted_chains) == 2 and tx.stale_pending  # every due one; s2's stays
+    c.now += plan.STALE_DELAY
+    tx = c.sync()  # the quiet sync the dataplane asks for
+    assert len(tx.deleted_chains) == 1 and not tx.stale_pending
+    assert tx.applied.retry_after(c.now) is None
 
 
 # --------------------------------------------------------------------------- partial sync
@@ -459,6 +507,9 @@ def test_any_sequence_of_partial_syncs_equals_a_full_sync(seed: int) -> None:
         fresh.apply(plan.plan(ProxyState(c.services, c.endpoints), NODE, plan.EMPTY, None,
                               now=0).text)
         assert _live(c.nft) == _live(fresh), f"step {step}\n{c.last.text if c.last else ''}"
+    c.now += plan.STALE_DELAY
+    c.sync()  # quiet: every stale chain and set goes
+    assert _all(c.nft) == _all(fresh)
 
 
 def _live(nft: FakeNft) -> tuple[dict[tuple[str, str], list[str]],
@@ -466,8 +517,17 @@ def _live(nft: FakeNft) -> tuple[dict[tuple[str, str], list[str]],
     """Non-empty chains and all sets/maps (stale chains are empty by then), by table."""
     chains = {(tn, n): c.rules for tn, t in nft.tables.items()
               for n, c in t.chains.items() if c.rules}
-    sets = {(tn, n): s.elements for tn, t in nft.tables.items() for n, s in t.sets.items()}
+    used = {(tn, ref) for tn, t in nft.tables.items() for c in t.chains.values()
+            for r in c.rules for ref in re.findall(r"@(\S+)", r)}
+    sets = {(tn, n): s.elements for tn, t in nft.tables.items() for n, s in t.sets.items()
+            if (tn, n) in used}  # a set no rule names is garbage to be deleted
     return chains, sets
+
+
+def _all(nft: FakeNft) -> tuple[set[tuple[str, str]], dict[tuple[str, str], str]]:
+    """Every chain and every set, with its spec."""
+    return nft.chain_refs(), {(tn, n): s.spec for tn, t in nft.tables.items()
+                              for n, s in t.sets.items()}
 
 
 def _names(refs: frozenset[tuple[str, str]]) -> set[str]:
