@@ -23,7 +23,7 @@ import contextlib
 import logging
 import socket
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from tinykube.dns import feed, publish, resolvconf, upstreams
@@ -31,7 +31,7 @@ from tinykube.dns.config import Config, PodMode
 from tinykube.dns.forward import Forwarder
 from tinykube.dns.metrics import Metrics
 from tinykube.dns.publish import KubeDns, Member
-from tinykube.dns.server import DnsServer
+from tinykube.dns.server import DnsServer, serve_metrics
 from tinykube.dns.upstreams import Upstream
 from tinykube.dns.zone import Zone
 from tinykube.errors import SystemError_, TinykubeError
@@ -158,7 +158,7 @@ class ClusterDns:
             raise SystemError_(f"dns metrics cannot listen on {self.listen_ip}:"
                                f"{self.metrics_port}: {e}") from e
         self.metrics_port = sock.getsockname()[1]
-        return await asyncio.start_server(_metrics_handler(self.metrics), sock=sock)
+        return await serve_metrics(self.metrics, sock=sock)
 
     # ------------------------------------------------------------------ kube-dns
 
@@ -218,28 +218,3 @@ async def _close_server(server: asyncio.Server) -> None:
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(1.0):
             await server.wait_closed()
-
-
-def _metrics_handler(metrics: Metrics) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter],
-                                                  Awaitable[None]]:
-    """``dns.server.serve_metrics``'s HTTP handler for a socket made in a namespace (that
-    function binds by host and port only, in the current namespace)."""
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            async with asyncio.timeout(5.0):
-                request = await reader.readuntil(b"\r\n\r\n")
-            ok = request.startswith(b"GET ")
-            body = metrics.render().encode() if ok else b"method not allowed\n"
-            status = b"200 OK" if ok else b"405 Method Not Allowed"
-            writer.write(b"HTTP/1.1 " + status + b"\r\nContent-Type: text/plain; version=0.0.4"
-                         b"\r\nContent-Length: " + str(len(body)).encode()
-                         + b"\r\nConnection: close\r\n\r\n" + body)
-            await writer.drain()
-        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
-                ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    return handle

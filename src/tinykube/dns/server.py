@@ -238,9 +238,10 @@ def _servfail(query: bytes) -> bytes:
     return servfail(query, qend)
 
 
-async def serve_metrics(metrics: Metrics, host: str = "127.0.0.1", port: int = 9153
-                        ) -> asyncio.Server:
-    """A minimal HTTP endpoint: any GET returns ``metrics.render()`` (Prometheus text)."""
+async def serve_metrics(metrics: Metrics, host: str = "127.0.0.1", port: int = 9153, *,
+                        sock: socket.socket | None = None) -> asyncio.Server:
+    """A minimal HTTP endpoint: any GET returns ``metrics.render()`` (Prometheus text).
+    It listens on ``host:port``, or on ``sock`` when given (one bound in a namespace)."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -259,4 +260,6 @@ async def serve_metrics(metrics: Metrics, host: str = "127.0.0.1", port: int = 9
         finally:
             writer.close()
 
+    if sock is not None:
+        return await asyncio.start_server(handle, sock=sock)
     return await asyncio.start_server(handle, host, port)

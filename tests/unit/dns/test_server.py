@@ -228,9 +228,15 @@ async def test_metrics_after_traffic(server: DnsServer) -> None:
     assert "tinykube_dns_request_duration_seconds_count 3" in text
 
 
-async def test_metrics_over_http(server: DnsServer) -> None:
+@pytest.mark.parametrize("given_socket", [False, True])
+async def test_metrics_over_http(server: DnsServer, given_socket: bool) -> None:
     await udp(server, f"svc1.{T}")
-    http = await serve_metrics(server.metrics, HOST, 0)
+    if given_socket:  # as the component does with a socket made in the node's namespace
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind((HOST, 0))
+        http = await serve_metrics(server.metrics, sock=sock)
+    else:
+        http = await serve_metrics(server.metrics, HOST, 0)
     port = http.sockets[0].getsockname()[1]
     try:
         reader, writer = await asyncio.open_connection(HOST, port)
