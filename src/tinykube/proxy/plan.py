@@ -34,8 +34,8 @@ external IP and port) still give one element, the first owner's.
 Commands are ordered so each one only references objects that exist at that point: new
 chains, then flushes, element deletes, set flushes/deletes/creates, rules, element adds,
 and finally deletes of long-stale chains and sets and of tables that are no longer ours to
-keep. Only the full sync and the quiet stale-deleting sync need nft to read the tables
-first; a change's partial sync is commands that ``host/nftforms`` can send cache-light.
+keep. Deletes make nft read the tables first (``host/nftforms`` cannot send them
+cache-light), so a change's partial sync deletes no chain or set, only the elements it must.
 """
 
 from __future__ import annotations
