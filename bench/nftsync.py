@@ -40,6 +40,7 @@ from functools import partial
 
 from tinykube.host import conntrack, nft, nftforms, nftlib, nscommand
 from tinykube.host.conntrack import UdpFlowFilter
+from tinykube.host.netns import path as netns_path
 from tinykube.host.nft import TableListing
 from tinykube.proxy import plan
 from tinykube.proxy.changes import EndpointsChangeTracker, ServiceChangeTracker
@@ -140,7 +141,7 @@ class LibPlain:
         lib = nftlib.load()
         if lib is None:
             raise RuntimeError(f"libnftables: {nftlib.load_error()}")
-        self.session = nftlib.Session(lib, nscommand.netns_path(netns))
+        self.session = nftlib.Session(lib, netns_path(netns))
 
     async def apply(self, text: str) -> None:
         done = await self.session.call(lambda h: h.nft.run(text))
@@ -156,7 +157,7 @@ class Interactive:
 
     async def start(self, netns: str) -> None:
         self.proc = await asyncio.create_subprocess_exec(
-            "nsenter", f"--net={nscommand.netns_path(netns)}", "--", "nft", "-i",
+            "nsenter", f"--net={netns_path(netns)}", "--", "nft", "-i",
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE)
 

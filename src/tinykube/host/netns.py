@@ -53,7 +53,8 @@ class IpBatch:
 
 
 def path(name: str) -> str:
-    return os.path.join(NETNS_DIR, name)
+    """The bind mount of one of our namespaces; ValueError for any other name."""
+    return os.path.join(NETNS_DIR, check_name(name))
 
 
 def check_name(name: str) -> str:
@@ -202,7 +203,7 @@ async def write_sysctl(netns: str, key: str, value: str) -> None:
             fh.write(value)
 
     try:
-        await nsexec.run_in_netns(path(check_name(netns)), write)
+        await nsexec.run_in_netns(path(netns), write)
     except OSError as e:
         raise SystemError_(f"sysctl {key}={value} in {netns}: {e}") from e
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from tinykube.errors import SystemError_
+from tinykube.host import netns as namespaces
 from tinykube.host import nftforms, nftlib, nscommand
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ class _Session(nftlib.Session):
     ``generation`` and ``schema`` are only read and written on the session's thread."""
 
     def __init__(self, lib: nftlib.Library, netns: str) -> None:
-        super().__init__(lib, nscommand.netns_path(netns))
+        super().__init__(lib, namespaces.path(netns))
         self.netns = netns
         self.generation: int | None = None
         self.schema = nftforms.EMPTY
@@ -176,7 +177,7 @@ def _library() -> nftlib.Library | None:
 
 def _session(netns: str) -> _Session | None:
     """The live session for ``netns``, opened on first use; None to use the binary."""
-    nscommand.netns_path(netns)  # refuse anything that is not ours
+    namespaces.check_name(netns)  # refuse anything that is not ours
     for name, s in list(_sessions.items()):  # namespaces deleted or re-created since
         if not s.alive():
             s.close()

@@ -1,8 +1,8 @@
 """Run a command inside one of tinykube's network namespaces, without blocking the loop.
 
 ``nsenter --net=/run/netns/<name> <argv>`` as an asyncio subprocess, with a deadline. The
-namespace must be one of ours (``tinykube`` prefix, a plain name under ``/run/netns``), so
-nothing run through here can touch the host's network namespace. Used by ``nft.py`` and
+namespace must be one of ours (``netns.path`` refuses any other), so nothing run through
+here can touch the host's network namespace. Used by ``nft.py`` and
 ``conntrack.py``; returns the exit code and both outputs and leaves judging them to the
 caller, which knows which failures are normal (``conntrack`` exits 1 when nothing matched).
 """
@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tinykube.errors import SystemError_
+from tinykube.host import netns as namespaces
 
-NETNS_DIR = "/run/netns"
-PREFIX = "tinykube"
 LIMIT = 120.0  # seconds; a bound on a stuck command, not a latency budget
 
 
@@ -29,17 +27,13 @@ class Completed:
     stderr: str
 
 
-def netns_path(name: str) -> str:
-    """The bind mount of one of our namespaces; ValueError for anything else."""
-    if not name.startswith(PREFIX) or "/" in name or len(name) > 200:
-        raise ValueError(f"refusing network namespace {name!r}: not a {PREFIX}* name")
-    return os.path.join(NETNS_DIR, name)
+netns_path = namespaces.path  # the name host/nssocket.py still imports
 
 
 async def run(netns: str, argv: Sequence[str], *, stdin: str | None = None) -> Completed:
     """Run ``argv`` in ``netns``. Cancelling (e.g. the caller's ``asyncio.timeout``) kills
     the command; a command that overruns ``LIMIT`` seconds raises ``SystemError_``."""
-    path = netns_path(netns)
+    path = namespaces.path(netns)
     try:
         proc = await asyncio.create_subprocess_exec(
             "nsenter", f"--net={path}", "--", *argv,

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from tinykube.host.nscommand import netns_path
+from tinykube.host import netns as namespaces
 from tinykube.host.nssocket import enter_netns
 
 T = TypeVar("T")
@@ -178,7 +178,7 @@ def in_netns(netns: str, fn: Callable[[], T]) -> T:
 
     def work() -> None:
         try:
-            enter_netns(netns_path(netns))
+            enter_netns(namespaces.path(netns))
             result.append(fn())
         except BaseException as e:
             failure.append(e)

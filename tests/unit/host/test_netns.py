@@ -5,9 +5,12 @@ from tinykube.host import netns
 
 def test_only_our_namespaces_are_accepted():
     assert netns.check_name("tinykube-pod-abc") == "tinykube-pod-abc"
+    assert netns.path("tinykube-pod-abc") == "/run/netns/tinykube-pod-abc"
     for bad in ("default", "", "tinykube/../x", "other-tinykube", "x" * 300):
         with pytest.raises(ValueError):
             netns.check_name(bad)
+        with pytest.raises(ValueError):
+            netns.path(bad)
 
 
 def test_interface_names_fit_15_characters():

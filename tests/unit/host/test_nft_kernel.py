@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 from tinykube.errors import SystemError_
-from tinykube.host import nft, nftforms, nftlib, nscommand
+from tinykube.host import nft, nftforms, nftlib
+from tinykube.host.netns import path as netns_path
 from tinykube.proxy import plan
 from tinykube.proxy.model import EndpointInfo, NodeConfig, ProxyState, ServicePortInfo
 from tinykube.proxy.model import ServicePortName as Spn
@@ -56,7 +57,7 @@ def namespaces() -> Iterator[list[str]]:
 
 def nft_binary(netns: str, *args: str,
                stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    argv = ["nsenter", f"--net={nscommand.netns_path(netns)}", "--", "nft", *args]
+    argv = ["nsenter", f"--net={netns_path(netns)}", "--", "nft", *args]
     return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=60,
                           check=False)
 
@@ -137,7 +138,7 @@ async def test_light_and_written_forms_leave_the_same_table(namespaces: list[str
     lib = nftlib.load()
     if lib is None:
         pytest.skip(f"no libnftables: {nftlib.load_error()}")
-    session = nftlib.Session(lib, nscommand.netns_path(light_ns))
+    session = nftlib.Session(lib, netns_path(light_ns))
     applied, schema, rewritten = plan.EMPTY, nftforms.EMPTY, 0
     try:
         for step, (state, changed) in enumerate(steps()):
@@ -225,7 +226,7 @@ async def test_a_cancelled_call_that_had_not_started_never_runs(namespaces: list
     lib = nftlib.load()
     if lib is None:
         pytest.skip("no libnftables")
-    session = nftlib.Session(lib, nscommand.netns_path(namespaces[0]))
+    session = nftlib.Session(lib, netns_path(namespaces[0]))
     try:
         busy = asyncio.create_task(session.call(lambda h: time.sleep(0.3)))
         queued = asyncio.create_task(session.call(
