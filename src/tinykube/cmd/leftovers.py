@@ -16,6 +16,7 @@ from tinykube.agent import node, sandbox
 from tinykube.agent.config import AgentConfig
 from tinykube.cmd import nodelock
 from tinykube.cmd.datadir import DataDir
+from tinykube.errors import ConfigError
 from tinykube.host import netns
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,18 @@ async def clean(data_dir: DataDir) -> list[str]:
             sandbox.remove_dir(layout)
         if await node.NodeNetwork(config).teardown():
             removed.append(config.node_netns)
+        _drop_lock(name, data_dir)
     if removed:
         log.info("removed leftovers of a crashed run: %s", removed)
     return removed
+
+
+def _drop_lock(name: str, data_dir: DataDir) -> None:
+    """The crashed run's node lock file (taken first, so a cluster that just started with
+    that name keeps it)."""
+    lock = nodelock.NodeLock(name, data_dir.root)
+    try:
+        lock.acquire()
+    except ConfigError:
+        return
+    lock.release()

@@ -23,6 +23,7 @@ def test_a_held_node_name_is_refused_with_its_holder(tmp_path: Path) -> None:
     finally:
         first.release()
     assert not in_use("tinykube-n1", tmp_path)
+    assert list(tmp_path.iterdir()) == []  # a clean stop leaves no file
     again = NodeLock("tinykube-n1", Path("/data/b"), directory=tmp_path)
     again.acquire()
     again.release()
