@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from aiohttp import web
 
@@ -91,12 +92,8 @@ class PodStreams:
                 raise BadRequest(f'container "{name}" in pod "{pod_name}" is waiting to '
                                  f"start: {reason}")
             index, run = rec.restart_count, w.running.get(name)
-        resp = web.StreamResponse(headers={"Content-Type": "text/plain"})
-        await resp.prepare(request)
-        await logs.stream(w.layout.log_path(name, index), opts, self._still(w, name, run),
-                          resp.write)
-        await resp.write_eof()
-        return resp
+        return await send_log(request, w.layout.log_path(name, index), opts,
+                              self._still(w, name, run))
 
     # ------------------------------------------------------------------ exec and attach
 
@@ -142,6 +139,26 @@ class PodStreams:
                                    log_path=log_path,
                                    stdin_once=bool(container.get("stdinOnce")))
         return ws
+
+
+async def send_log(request: web.Request, path: Path, opts: logs.LogOptions,
+                   running: Callable[[], bool]) -> web.StreamResponse:
+    """The log at ``path`` as ``text/plain``, followed while ``running()``. A client that
+    leaves (``logs -f`` interrupted) is the normal end of a followed log: following stops,
+    and nothing is written to, or complained about, the closed connection."""
+    resp = web.StreamResponse(headers={"Content-Type": "text/plain"})
+    await resp.prepare(request)
+    try:
+        await logs.stream(path, opts, lambda: running() and not _gone(request), resp.write)
+        await resp.write_eof()
+    except ConnectionError:
+        log.debug("log=%s: the client went away", path)
+    return resp
+
+
+def _gone(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is None or transport.is_closing()
 
 
 def _query(request: web.Request) -> dict[str, list[str]]:
