@@ -7,14 +7,26 @@ thread never moves and no pooled thread is ever left in a foreign namespace. A d
 long-lived thread makes creating a socket one cross-thread hop, cheap enough for a proxy
 that opens an upstream socket per connection.
 
+``sockets(count, ...)`` makes a batch in one hop, for pools that keep sockets ready
+(``proxy.pool``). The batch calls ``socket(2)`` and ``setsockopt(2)`` through ctypes'
+``PyDLL``, which keeps the GIL: through Python's ``socket`` module every call would hand
+the GIL to the busy event-loop thread and back (two futex calls each), which costs the
+loop more than the sockets themselves. Python socket objects are made from the
+descriptors on the loop's thread.
+
 ``NetnsSockets(None)`` makes sockets in the current namespace, for tests and for a
 process that already runs inside the node's namespace.
 """
 
 from __future__ import annotations
 
+import _socket
 import asyncio
+import contextlib
+import ctypes
+import os
 import socket
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.thread import BrokenThreadPool
 
@@ -22,13 +34,66 @@ from tinykube.errors import SystemError_
 from tinykube.host.nscommand import netns_path
 from tinykube.host.nsexec import enter_netns
 
-__all__ = ["NetnsSockets", "enter_netns"]
+__all__ = ["NetnsSockets", "Option", "enter_netns"]
+
+Option = tuple[int, int, int]  # setsockopt level, name, integer value
+
+_FLAGS = socket.SOCK_NONBLOCK | socket.SOCK_CLOEXEC
+_libc = ctypes.PyDLL(None, use_errno=True)  # PyDLL: calls keep the GIL (see above)
+_libc.socket.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+_libc.socket.restype = ctypes.c_int
+_libc.setsockopt.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_void_p,
+                             ctypes.c_uint]
+_libc.setsockopt.restype = ctypes.c_int
 
 
 def _new_socket(family: int, type_: int, proto: int) -> socket.socket:
     s = socket.socket(family, type_, proto)
     s.setblocking(False)
     return s
+
+
+def _new_fds(count: int, family: int, type_: int, proto: int,
+             options: Sequence[Option]) -> list[int]:
+    """``count`` non-blocking sockets with ``options`` set, as descriptors."""
+    fds: list[int] = []
+    value = ctypes.c_int()
+    try:
+        for _ in range(count):
+            fd = _libc.socket(family, type_ | _FLAGS, proto)
+            if fd < 0:
+                raise _errno("socket")
+            fds.append(fd)
+            for level, name, v in options:
+                value.value = v
+                if _libc.setsockopt(fd, level, name, ctypes.byref(value),
+                                    ctypes.sizeof(value)) != 0:
+                    raise _errno("setsockopt")
+    except BaseException:
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        raise
+    return fds
+
+
+def _errno(what: str) -> OSError:
+    err = ctypes.get_errno()
+    return OSError(err, f"{what}: {os.strerror(err)}")
+
+
+class PlainSocket(socket.socket):
+    """A ``socket.socket`` whose ``family`` and ``type`` are plain ints: the standard
+    properties build an enum on every read, which an event loop adopting the socket does
+    several times per connection."""
+
+    __slots__ = ()
+    family = _socket.socket.family  # type: ignore[assignment]
+    type = _socket.socket.type  # type: ignore[assignment]
+
+
+def _wrap(fds: list[int], family: int, type_: int, proto: int) -> list[socket.socket]:
+    return [PlainSocket(family, type_ | socket.SOCK_NONBLOCK, proto, fd) for fd in fds]
 
 
 class NetnsSockets:
@@ -41,6 +106,20 @@ class NetnsSockets:
             self._pool = ThreadPoolExecutor(
                 max_workers=1, initializer=enter_netns, initargs=(netns_path(netns),),
                 thread_name_prefix=f"netns-{netns}")
+
+    async def sockets(self, count: int, family: int = socket.AF_INET,
+                      type_: int = socket.SOCK_STREAM, proto: int = 0,
+                      options: Sequence[Option] = ()) -> list[socket.socket]:
+        """``count`` sockets with ``options`` set, made in one hop to the namespace."""
+        try:
+            if self._pool is None:
+                fds = _new_fds(count, family, type_, proto, options)
+            else:
+                fds = await asyncio.get_running_loop().run_in_executor(
+                    self._pool, _new_fds, count, family, type_, proto, tuple(options))
+        except (OSError, BrokenThreadPool) as e:
+            raise SystemError_(f"cannot create sockets in {self.netns}: {e}") from e
+        return _wrap(fds, family, type_, proto)
 
     def socket_now(self, family: int = socket.AF_INET, type_: int = socket.SOCK_STREAM,
                    proto: int = 0) -> socket.socket:

@@ -3,9 +3,13 @@
 The cluster's addresses exist only inside tinykube's namespaces, so ``curl
 127.0.0.1:30080`` on the host needs a forwarder: its listening sockets live in the host
 namespace (``host`` factory: plain sockets of this process), its upstream sockets in the
-node's (``upstream`` factory: ``host.nssocket.NetnsSockets(node_ns)``), and each accepted
-connection is relayed (splice) to the node IP and NodePort, where the dataplane takes it
-as NodePort traffic — the way a host port-forward into a kind node works.
+node's (``upstream`` factory: ``host.nssocket.NetnsSockets(node_ns)``, made ahead in
+batches by a ``pool.SocketPool``), and each accepted TCP connection is forwarded
+(``forward.TcpForwarder``: transports for messages, splice for bulk) to the node IP and
+NodePort, where the dataplane takes it as NodePort traffic — the way a host port-forward
+into a kind node works. With a single target there is no other endpoint to try, so an
+upstream connect may take its time (a dropped SYN is retransmitted after a second): only
+after ``connect_timeout`` seconds is the client reset.
 
 Published addresses:
 - every NodePort, on each ``addresses`` entry (``127.0.0.1`` by default; ``--publish-address``
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 
 from tinykube.machinery.clock import Clock, LoopClock
 from tinykube.proxy.follower import Problem
+from tinykube.proxy.forward import CONNECT_TIMEOUT, TcpForwarder
 from tinykube.proxy.model import (
     EndpointInfo,
     NodeConfig,
@@ -36,9 +41,9 @@ from tinykube.proxy.model import (
     ServicePortInfo,
     ServicePortName,
 )
+from tinykube.proxy.pool import SocketPool
 from tinykube.proxy.sockets import SocketFactory, listener
 from tinykube.proxy.userspace.balancer import Choice
-from tinykube.proxy.userspace.tcp import TcpListener
 from tinykube.proxy.userspace.udp import UdpListener
 
 log = logging.getLogger(__name__)
@@ -87,14 +92,17 @@ class Publisher:
     """``Follower`` that keeps the host's published listeners in line with the Services."""
 
     def __init__(self, node: NodeConfig, upstream: SocketFactory, host: SocketFactory, *,
-                 addresses: Sequence[str] = ("127.0.0.1",), clock: Clock | None = None) -> None:
+                 addresses: Sequence[str] = ("127.0.0.1",), clock: Clock | None = None,
+                 connect_timeout: float = CONNECT_TIMEOUT) -> None:
         self.node = node
         self.addresses = tuple(addresses)
+        self.connect_timeout = connect_timeout
         self._upstream = upstream
+        self._pool = SocketPool(upstream)
         self._host = host
         self._clock = clock or LoopClock()
         self._wanted: dict[ServicePortName, list[Publication]] = {}
-        self._open: dict[HostAddress, tuple[Publication, TcpListener | UdpListener]] = {}
+        self._open: dict[HostAddress, tuple[Publication, TcpForwarder | UdpListener]] = {}
         self._problems: dict[ServicePortName, set[Problem]] = {}
         self._unpublished: set[HostAddress] = set()
 
@@ -155,16 +163,15 @@ class Publisher:
                                f"{e.strerror or e}")
             return
         self._unpublished.discard(pub.host)
-        picker = _Fixed(pub.target)
-        lst: TcpListener | UdpListener
+        lst: TcpForwarder | UdpListener
         if udp:
-            lst = UdpListener(sock, picker, external=True, upstream=self._upstream,
+            lst = UdpListener(sock, _Fixed(pub.target), external=True, upstream=self._upstream,
                               clock=self._clock)
             await lst.start()
         else:
-            lst = TcpListener(sock, picker, external=True, upstream=self._upstream,
-                              clock=self._clock)
-            lst.start()
+            lst = TcpForwarder(sock, pub.target, self._pool,
+                               connect_timeout=self.connect_timeout)
+            await lst.start()
         self._open[pub.host] = (pub, lst)
         log.info("published %s -> %s:%d for %s", _fmt(pub.host), *pub.target, pub.service)
 
@@ -177,6 +184,8 @@ class Publisher:
         for _, lst in self._open.values():
             await lst.close()
         self._open.clear()
+        await self._pool.close()
+        self._pool = SocketPool(self._upstream)  # the publisher may follow again
         self._unpublished.clear()
         self._wanted.clear()
         self._problems.clear()

@@ -1,0 +1,115 @@
+"""Upstream sockets made ahead of need, in batches, so a new connection never waits for one.
+
+A socket in the node's namespace is made by a thread that lives there
+(``host.nssocket``): one hop per socket would cost every new connection a cross-thread
+round trip. A ``SocketPool`` asks its factory for a batch at a time in the background,
+whenever it falls to half its size, so ``take()`` is a list pop. Factories that can make a
+batch in one hop (``sockets(count, ...)``, as ``NetnsSockets`` does) are asked that way;
+others one socket at a time.
+
+The pool holds unconnected, non-blocking sockets with the owner's options already set; it
+never connects them. Failing to make sockets (the namespace is gone) is logged and tried
+again on the next ``take``; ``get()`` raises it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from tinykube.proxy.sockets import SocketFactory
+
+log = logging.getLogger(__name__)
+
+Option = tuple[int, int, int]  # setsockopt level, name, integer value
+SIZE = 64
+
+
+@runtime_checkable
+class SocketBatches(Protocol):
+    async def sockets(self, count: int, family: int = socket.AF_INET,
+                      type_: int = socket.SOCK_STREAM, proto: int = 0,
+                      options: Sequence[Option] = ()) -> list[socket.socket]: ...
+
+
+class SocketPool:
+    """Up to ``size`` ready sockets of one kind from ``factory``."""
+
+    def __init__(self, factory: SocketFactory, *, family: int = socket.AF_INET,
+                 type_: int = socket.SOCK_STREAM, options: Sequence[Option] = (),
+                 size: int = SIZE) -> None:
+        self._factory = factory
+        self._kind = (family, type_)
+        self._options = tuple(options)
+        self.size = size
+        self._ready: list[socket.socket] = []
+        self._refill: asyncio.Task[None] | None = None
+        self._closed = False
+
+    def __len__(self) -> int:
+        return len(self._ready)
+
+    def take(self) -> socket.socket | None:
+        """A ready socket, or None when the pool is empty (a refill is then under way)."""
+        ready = self._ready
+        if len(ready) <= self.size // 2 and self._refill is None and not self._closed:
+            self._refill = asyncio.get_running_loop().create_task(self._fill())
+        return ready.pop() if ready else None
+
+    async def get(self) -> socket.socket:
+        """A ready socket, waiting for a refill if need be; ``SystemError_`` if it fails."""
+        while True:
+            sock = self.take()
+            if sock is not None:
+                return sock
+            if self._refill is None:  # closed
+                raise ConnectionAbortedError("the socket pool is closed")
+            await asyncio.shield(self._refill)
+            if not self._ready:  # the refill failed: one more try says why
+                return (await self._make(1))[0]
+
+    async def _fill(self) -> None:
+        try:
+            batch = await self._make(self.size - len(self._ready))
+            if self._closed:
+                _close_all(batch)
+            else:
+                self._ready += batch
+        except Exception as e:  # logged; the next take() tries again
+            log.warning("cannot make upstream sockets: %s", e)
+        finally:
+            self._refill = None
+
+    async def _make(self, count: int) -> list[socket.socket]:
+        family, type_ = self._kind
+        if isinstance(self._factory, SocketBatches):
+            return await self._factory.sockets(count, family, type_, 0, self._options)
+        made: list[socket.socket] = []
+        try:
+            for _ in range(count):
+                sock = await self._factory.socket(family, type_)
+                made.append(sock)
+                for level, name, value in self._options:
+                    sock.setsockopt(level, name, value)
+        except BaseException:
+            _close_all(made)
+            raise
+        return made
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._refill is not None:
+            self._refill.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refill
+        _close_all(self._ready)
+        self._ready.clear()
+
+
+def _close_all(socks: list[socket.socket]) -> None:
+    for s in socks:
+        s.close()
