@@ -97,6 +97,20 @@ def target_ref(pod: Obj) -> dict[str, str]:
             "uid": meta.uid(pod)}
 
 
+def pod_fields(pod: Obj, svc: Obj) -> dict[str, Any]:
+    """What an Endpoints address and a slice endpoint both say of their pod: ``hostname``
+    (when the Service names it), ``nodeName`` (when scheduled) and ``targetRef``."""
+    out: dict[str, Any] = {}
+    hostname = hostname_for(pod, svc)
+    if hostname:
+        out["hostname"] = hostname
+    node = pods.node_name(pod)
+    if node:
+        out["nodeName"] = node
+    out["targetRef"] = target_ref(pod)
+    return out
+
+
 def _container_ports(pod: Obj) -> list[dict[str, Any]]:
     """Ports of the containers and of restartable (sidecar) init containers."""
     pspec = pod.get("spec") or {}

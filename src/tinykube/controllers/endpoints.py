@@ -58,15 +58,7 @@ Subset = dict[str, Any]
 
 
 def address_of(pod: Obj, svc: Obj, ip: str) -> dict[str, Any]:
-    addr: dict[str, Any] = {"ip": ip}
-    hostname = rules.hostname_for(pod, svc)
-    if hostname:
-        addr["hostname"] = hostname
-    node = podstate.node_name(pod)
-    if node:
-        addr["nodeName"] = node
-    addr["targetRef"] = rules.target_ref(pod)
-    return addr
+    return {"ip": ip, **rules.pod_fields(pod, svc)}
 
 
 def _port_key(port: dict[str, Any]) -> tuple[str, int, str, str]:
@@ -234,19 +226,7 @@ class EndpointsController(Controller[str]):
         self.watch(self._services, object_key)
         self.watch(self._endpoints, object_key)
         self.watch(self._pods, lambda _: [])  # synced before the first reconcile
-        self._pods.add_handlers(on_add=self._pod_added, on_update=self._pod_updated,
-                                on_delete=self._pod_added)
-
-    def _pod_added(self, pod: Obj) -> None:
-        self._enqueue(self._selectors.services_for(pod))
-
-    def _pod_updated(self, old: Obj, new: Obj) -> None:
-        if not rules.endpoints_changed(old, new):
-            return
-        keys = set(self._selectors.services_for(new))
-        if meta.labels(old) != meta.labels(new):
-            keys.update(self._selectors.services_for(old))
-        self._enqueue(sorted(keys))
+        self._selectors.wake_on_pod_changes(self._pods, self._enqueue)
 
     async def reconcile(self, key: str) -> None:
         svc = self._services.get(key)

@@ -6,10 +6,13 @@ every pod) of the namespace each time costs O(n) per event: 10,000 pods behind 1
 Services would spend seconds per second on matching. So both informers get an index of
 ``namespace/key=value`` pairs (a Service's selector pairs, a pod's labels): candidates come
 from the buckets of one pair and are confirmed with the full selector, compiled once per
-Service version. Selector-less Services select nothing here.
+Service version. Selector-less Services select nothing here. ``wake_on_pod_changes`` is
+how the Endpoints and EndpointSlice controllers hear of the pods their Services select.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
 
 from tinykube.api import labels, meta
 from tinykube.api.labels import Selector
@@ -57,6 +60,21 @@ class ServiceSelectors:
         compiled = labels.from_set(sel)
         self._compiled[key] = (rv, compiled)
         return compiled
+
+    def wake_on_pod_changes(self, pods: Informer,
+                            wake: Callable[[Iterable[str]], None]) -> None:
+        """On every pod event, ``wake`` the keys of the Services selecting the pod (before
+        and after a label change); an update that cannot change an endpoint wakes none."""
+        def updated(old: Obj, new: Obj) -> None:
+            if not endpointrules.endpoints_changed(old, new):
+                return
+            keys = set(self.services_for(new))
+            if meta.labels(old) != meta.labels(new):
+                keys.update(self.services_for(old))
+            wake(sorted(keys))
+
+        pods.add_handlers(on_add=lambda pod: wake(self.services_for(pod)), on_update=updated,
+                          on_delete=lambda pod: wake(self.services_for(pod)))
 
     def services_for(self, pod: Obj) -> list[str]:
         """Keys of the Services in the pod's namespace whose selector matches its labels."""

@@ -52,6 +52,16 @@ def test_hostname_needs_matching_subdomain_and_namespace():
     assert rules.hostname_for(other_ns, svc) is None
 
 
+def test_pod_fields_of_an_address_or_endpoint():
+    svc = service("nginx", {})
+    named = pod("web-0", hostname="web-0", subdomain="nginx", node="n1")
+    named["metadata"]["uid"] = "u-1"
+    assert list(rules.pod_fields(named, svc).items()) == [
+        ("hostname", "web-0"), ("nodeName", "n1"),
+        ("targetRef", {"kind": "Pod", "namespace": "default", "name": "web-0", "uid": "u-1"})]
+    assert list(rules.pod_fields(pod("a"), svc)) == ["targetRef"]
+
+
 def test_only_relevant_pod_changes_count():
     a = pod("a", {"app": "x"}, ip="10.0.0.1")
     b = pod("a", {"app": "x"}, ip="10.0.0.1")

@@ -58,17 +58,9 @@ def endpoint_for(pod: Obj, svc: Obj, address_type: str) -> dict[str, Any] | None
     publish = rules.publishes_not_ready(svc)
     serving = publish or podstate.is_ready(pod)
     terminating = meta.is_terminating(pod)
-    ep: dict[str, Any] = {"addresses": [ip], "conditions": {
+    return {"addresses": [ip], "conditions": {
         "ready": publish or (serving and not terminating), "serving": serving,
-        "terminating": terminating}}
-    hostname = rules.hostname_for(pod, svc)
-    if hostname:
-        ep["hostname"] = hostname
-    node = podstate.node_name(pod)
-    if node:
-        ep["nodeName"] = node
-    ep["targetRef"] = rules.target_ref(pod)
-    return ep
+        "terminating": terminating}, **rules.pod_fields(pod, svc)}
 
 
 @dataclass

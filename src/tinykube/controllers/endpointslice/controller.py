@@ -62,19 +62,7 @@ class EndpointSliceController(Controller[str]):
         self.watch(self._services, object_key)
         self.watch(self._slices, _by_service)
         self.watch(self._pods, lambda _: [])  # synced before the first reconcile
-        self._pods.add_handlers(on_add=self._pod_event, on_update=self._pod_updated,
-                                on_delete=self._pod_event)
-
-    def _pod_event(self, pod: Obj) -> None:
-        self._enqueue(self._selectors.services_for(pod))
-
-    def _pod_updated(self, old: Obj, new: Obj) -> None:
-        if not rules.endpoints_changed(old, new):
-            return
-        keys = set(self._selectors.services_for(new))
-        if meta.labels(old) != meta.labels(new):
-            keys.update(self._selectors.services_for(old))
-        self._enqueue(sorted(keys))
+        self._selectors.wake_on_pod_changes(self._pods, self._enqueue)
 
     def slices_of(self, key: str) -> list[Obj]:
         return self._slices.by_index(SERVICE_INDEX, key)
