@@ -114,8 +114,8 @@ class SliceWatch:
                 self.latency.append(now - sent)
 
 
-async def wait_for(check: Any, timeout: float, what: str) -> None:
-    deadline = time.perf_counter() + timeout
+async def wait_for(check: Any, within: float, what: str) -> None:
+    deadline = time.perf_counter() + within
     while not check():
         if time.perf_counter() > deadline:
             raise SystemExit(f"timed out waiting for {what}")
@@ -146,8 +146,7 @@ async def run_bench(api: Client, manager: ControllerManager, watch: SliceWatch,
         await api.create(kinds.NODE, {"apiVersion": "v1", "kind": "Node",
                                       "metadata": {"name": NODE}, "status": {"conditions": [
                                           {"type": "Ready", "status": "True"}]}})
-    while not manager.has_synced:
-        await asyncio.sleep(0.05)
+    await manager.wait_synced()
 
     start = time.perf_counter()
     await bounded(concurrency, [api.create(kinds.SERVICE, service(i), NS)
