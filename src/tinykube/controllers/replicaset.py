@@ -30,9 +30,10 @@ from tinykube.api import kinds, labels, meta
 from tinykube.api.meta import Obj
 from tinykube.controllers import claims
 from tinykube.controllers import pods as podstate
-from tinykube.controllers.events import EventType, Recorder
+from tinykube.controllers.events import Recorder
 from tinykube.controllers.freshness import WriteTracker
-from tinykube.controllers.reconcile import Controller, object_key
+from tinykube.controllers.reconcile import object_key
+from tinykube.controllers.workload import Now, WorkloadController, utcnow
 from tinykube.errors import ApiError, BadRequest, NotFound, Retry
 from tinykube.machinery.apiclient import ApiClient
 from tinykube.machinery.clock import Clock
@@ -43,13 +44,6 @@ log = logging.getLogger(__name__)
 BURST = 500
 _PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-Now = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
 
 # --------------------------------------------------------------------------- pure
 
@@ -145,19 +139,16 @@ def _status_differs(current: dict[str, Any], new: dict[str, Any]) -> bool:
 # --------------------------------------------------------------------------- controller
 
 
-class ReplicaSetController(Controller[str]):
+class ReplicaSetController(WorkloadController):
     name = "replicaset"
 
     def __init__(self, api: ApiClient, *, informers: InformerFactory | None = None,
                  recorder: Recorder | None = None, workers: int = 2,
                  clock: Clock | None = None, burst: int = BURST,
                  now: Now = utcnow) -> None:
-        super().__init__(informers or InformerFactory(api, clock=clock),
-                         own_informers=informers is None, workers=workers, clock=clock)
-        self._api = api
-        self._recorder = recorder
+        super().__init__(api, informers=informers, recorder=recorder, workers=workers,
+                         clock=clock, now=now)
         self.burst = burst
-        self._now = now
         self._sets = self.informers.informer(kinds.REPLICA_SET)
         self._pods = self.informers.informer(kinds.POD)
         self._tracker = WriteTracker(self._pods)
@@ -189,8 +180,8 @@ class ReplicaSetController(Controller[str]):
             return
         selector = labels.from_label_selector((rs.get("spec") or {}).get("selector"))
         found = claims.claim(rs, selector, self._pods.list(meta.namespace(rs)))
-        await self._adopt_and_release(rs, found)
-        active = [p for p in found.owned + found.adopt if podstate.is_active(p)]
+        owned = await self._settle(kinds.POD, rs, found)
+        active = [p for p in owned if podstate.is_active(p)]
         failure: ApiError | None = None
         if not meta.is_terminating(rs):
             failure = await self._manage(key, rs, active)
@@ -202,15 +193,6 @@ class ReplicaSetController(Controller[str]):
             raise failure
         if wait is not None:
             raise Retry(wait + 0.05, "waiting for pods to become available")
-
-    async def _adopt_and_release(self, rs: Obj, found: claims.Claim) -> None:
-        for pod in found.adopt:
-            await self._api.update(kinds.POD, claims.adopted(pod, rs))
-        for pod in found.release:
-            try:
-                await self._api.update(kinds.POD, claims.released(pod, rs))
-            except NotFound:
-                continue
 
     async def _manage(self, key: str, rs: Obj, active: list[Obj]) -> ApiError | None:
         diff = len(active) - replicas(rs)
@@ -257,10 +239,6 @@ class ReplicaSetController(Controller[str]):
         new["status"] = status
         with contextlib.suppress(NotFound):
             await self._api.update(kinds.REPLICA_SET, new, subresource="status")
-
-    def _event(self, obj: Obj, type_: EventType, reason: str, message: str) -> None:
-        if self._recorder is not None:
-            self._recorder.event(obj, type_, reason, message)
 
 
 async def slow_start(count: int, one: Callable[[], Awaitable[None]]) -> ApiError | None:

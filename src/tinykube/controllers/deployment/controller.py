@@ -31,10 +31,10 @@ from tinykube.controllers import claims
 from tinykube.controllers import pods as podstate
 from tinykube.controllers.deployment import revisions, rollout
 from tinykube.controllers.deployment import status as dstatus
-from tinykube.controllers.events import EventType, Recorder
-from tinykube.controllers.reconcile import Controller, object_key
-from tinykube.controllers.replicaset import Now, utcnow
+from tinykube.controllers.events import Recorder
+from tinykube.controllers.reconcile import object_key
 from tinykube.controllers.templatehash import compute_hash
+from tinykube.controllers.workload import Now, WorkloadController, utcnow
 from tinykube.errors import AlreadyExists, ApiError, BadRequest, NotFound, Retry
 from tinykube.machinery.apiclient import ApiClient
 from tinykube.machinery.cache import by_owner_uid
@@ -46,17 +46,14 @@ log = logging.getLogger(__name__)
 OWNER_INDEX = "owner-uid"
 
 
-class DeploymentController(Controller[str]):
+class DeploymentController(WorkloadController):
     name = "deployment"
 
     def __init__(self, api: ApiClient, *, informers: InformerFactory | None = None,
                  recorder: Recorder | None = None, workers: int = 2,
                  clock: Clock | None = None, now: Now = utcnow) -> None:
-        super().__init__(informers or InformerFactory(api, clock=clock),
-                         own_informers=informers is None, workers=workers, clock=clock)
-        self._api = api
-        self._recorder = recorder
-        self._now = now
+        super().__init__(api, informers=informers, recorder=recorder, workers=workers,
+                         clock=clock, now=now)
         self._deployments = self.informers.informer(kinds.DEPLOYMENT)
         self._sets = self.informers.informer(kinds.REPLICA_SET)
         self._pods = self.informers.informer(kinds.POD)
@@ -122,13 +119,7 @@ class DeploymentController(Controller[str]):
 
     async def _claim(self, d: Obj, sel: labels.Selector) -> list[Obj]:
         found = claims.claim(d, sel, self._sets.list(meta.namespace(d)))
-        sets = list(found.owned)
-        for rs in found.adopt:
-            sets.append(await self._api.update(kinds.REPLICA_SET, claims.adopted(rs, d)))
-        for rs in found.release:
-            with contextlib.suppress(NotFound):
-                await self._api.update(kinds.REPLICA_SET, claims.released(rs, d))
-        return sets
+        return await self._settle(kinds.REPLICA_SET, d, found)
 
     # ------------------------------------------------------------------ strategies
 
@@ -315,10 +306,6 @@ class DeploymentController(Controller[str]):
 
     def _stamp(self) -> str:
         return self._now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    def _event(self, obj: Obj, type_: EventType, reason: str, message: str) -> None:
-        if self._recorder is not None:
-            self._recorder.event(obj, type_, reason, message)
 
 
 def _all(new: Obj | None, old: list[Obj]) -> list[Obj]:

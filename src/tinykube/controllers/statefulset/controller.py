@@ -18,12 +18,12 @@ from tinykube.api import kinds, labels, meta
 from tinykube.api.meta import Obj
 from tinykube.controllers import claims
 from tinykube.controllers import pods as podstate
-from tinykube.controllers.events import EventType, Recorder
+from tinykube.controllers.events import Recorder
 from tinykube.controllers.freshness import WriteTracker
-from tinykube.controllers.reconcile import Controller, object_key
-from tinykube.controllers.replicaset import Now, utcnow
+from tinykube.controllers.reconcile import object_key
 from tinykube.controllers.statefulset import identity
 from tinykube.controllers.statefulset.plan import Action, plan, status
+from tinykube.controllers.workload import Now, WorkloadController, utcnow
 from tinykube.errors import AlreadyExists, ApiError, BadRequest, NotFound, Retry
 from tinykube.machinery.apiclient import ApiClient
 from tinykube.machinery.clock import Clock
@@ -32,17 +32,14 @@ from tinykube.machinery.factory import InformerFactory
 log = logging.getLogger(__name__)
 
 
-class StatefulSetController(Controller[str]):
+class StatefulSetController(WorkloadController):
     name = "statefulset"
 
     def __init__(self, api: ApiClient, *, informers: InformerFactory | None = None,
                  recorder: Recorder | None = None, workers: int = 2,
                  clock: Clock | None = None, now: Now = utcnow) -> None:
-        super().__init__(informers or InformerFactory(api, clock=clock),
-                         own_informers=informers is None, workers=workers, clock=clock)
-        self._api = api
-        self._recorder = recorder
-        self._now = now
+        super().__init__(api, informers=informers, recorder=recorder, workers=workers,
+                         clock=clock, now=now)
         self._sets = self.informers.informer(kinds.STATEFUL_SET)
         self._pods = self.informers.informer(kinds.POD)
         self._tracker = WriteTracker(self._pods)
@@ -84,15 +81,8 @@ class StatefulSetController(Controller[str]):
         sel = labels.from_label_selector(identity.spec(sts).get("selector"))
         members = [p for p in self._pods.list(meta.namespace(sts))
                    if identity.ordinal_of(sts, p) is not None]
-        found = claims.claim(sts, sel, members)
-        owned = list(found.owned)
-        for pod in found.adopt:
-            owned.append(await self._api.update(kinds.POD, claims.adopted(pod, sts)))
-        for pod in found.release:
-            with contextlib.suppress(NotFound):
-                await self._api.update(kinds.POD, claims.released(pod, sts))
         out: dict[int, Obj] = {}
-        for pod in owned:
+        for pod in await self._settle(kinds.POD, sts, claims.claim(sts, sel, members)):
             ordinal = identity.ordinal_of(sts, pod)
             if ordinal is not None:
                 out[ordinal] = pod
@@ -157,7 +147,3 @@ class StatefulSetController(Controller[str]):
         edited["status"] = {**current, **new}
         with contextlib.suppress(NotFound):
             await self._api.update(kinds.STATEFUL_SET, edited, subresource="status")
-
-    def _event(self, obj: Obj, type_: EventType, reason: str, message: str) -> None:
-        if self._recorder is not None:
-            self._recorder.event(obj, type_, reason, message)
