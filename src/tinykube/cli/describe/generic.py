@@ -14,9 +14,8 @@ from typing import Any
 from tinykube.api.meta import Obj
 from tinykube.cli.describe.writer import (
     PrefixWriter,
-    annotations_multiline,
     events,
-    labels_multiline,
+    labels_and_annotations,
 )
 from tinykube.cli.printers import go_value
 
@@ -29,8 +28,7 @@ def render_namespace(ns: Obj) -> str:
     md, status = ns.get("metadata") or {}, ns.get("status") or {}
     w = PrefixWriter()
     w.write(0, f"Name:\t{md.get('name', '')}\n")
-    labels_multiline(w, "Labels", md.get("labels"))
-    annotations_multiline(w, "Annotations", md.get("annotations"))
+    labels_and_annotations(w, md)
     w.write(0, f"Status:\t{status.get('phase', '')}\n")
     return w.text()
 
@@ -40,8 +38,7 @@ def render_endpoint_slice(eps: Obj, evts: list[Obj] | None, now: datetime) -> st
     w = PrefixWriter()
     w.write(0, f"Name:\t{md.get('name', '')}\n")
     w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", md.get("labels"))
-    annotations_multiline(w, "Annotations", md.get("annotations"))
+    labels_and_annotations(w, md)
     w.write(0, f"AddressType:\t{eps.get('addressType', '')}\n")
     ports = eps.get("ports") or []
     if not ports:
@@ -83,8 +80,7 @@ def render_generic(obj: Obj, evts: list[Obj] | None, now: datetime) -> str:
     w = PrefixWriter()
     w.write(0, f"Name:\t{md.get('name', '')}\n")
     w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", md.get("labels"))
-    annotations_multiline(w, "Annotations", md.get("annotations"))
+    labels_and_annotations(w, md)
     _content(w, 0, obj, "")
     if evts is not None:
         events(w, evts, now)

@@ -9,8 +9,8 @@ from tinykube.cli import age
 from tinykube.cli.describe.containers import containers, pod_resolver, resources, volumes
 from tinykube.cli.describe.writer import (
     PrefixWriter,
-    annotations_multiline,
     events,
+    labels_and_annotations,
     labels_multiline,
     tolerations_multiline,
 )
@@ -22,8 +22,7 @@ def render(pod: Obj, evts: list[Obj] | None, now: datetime) -> str:
     w.write(0, f"Name:\t{md.get('name', '')}\n")
     w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
     _scheduling(w, spec, status)
-    labels_multiline(w, "Labels", md.get("labels"))
-    annotations_multiline(w, "Annotations", md.get("annotations"))
+    labels_and_annotations(w, md)
     _status(w, md, status, now)
     w.write(0, f"IP:\t{status.get('podIP', '')}\n")
     ips = status.get("podIPs") or []

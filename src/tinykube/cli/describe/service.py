@@ -15,9 +15,8 @@ from typing import Any
 from tinykube.api.meta import Obj
 from tinykube.cli.describe.writer import (
     PrefixWriter,
-    annotations_multiline,
     events,
-    labels_multiline,
+    labels_and_annotations,
 )
 from tinykube.cli.printers import labels_text
 
@@ -30,8 +29,7 @@ def render(svc: Obj, slices: list[Obj] | None, evts: list[Obj] | None, now: date
     w = PrefixWriter()
     w.write(0, f"Name:\t{md.get('name', '')}\n")
     w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", md.get("labels"))
-    annotations_multiline(w, "Annotations", md.get("annotations"))
+    labels_and_annotations(w, md)
     w.write(0, f"Selector:\t{labels_text(spec.get('selector'))}\n")
     w.write(0, f"Type:\t{spec.get('type', '')}\n")
     if spec.get("ipFamilyPolicy"):
@@ -142,8 +140,7 @@ def render_endpoints(ep: Obj, evts: list[Obj] | None, now: datetime) -> str:
     w = PrefixWriter()
     w.write(0, f"Name:\t{md.get('name', '')}\n")
     w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", md.get("labels"))
-    annotations_multiline(w, "Annotations", md.get("annotations"))
+    labels_and_annotations(w, md)
     w.write(0, "Subsets:\n")
     for subset in ep.get("subsets") or []:
         ready = ",".join(a.get("ip", "") for a in subset.get("addresses") or [])

@@ -12,8 +12,8 @@ from tinykube.cli.describe.containers import pod_template
 from tinykube.cli.describe.pod import controller
 from tinykube.cli.describe.writer import (
     PrefixWriter,
-    annotations_multiline,
     events,
+    labels_and_annotations,
     labels_multiline,
 )
 from tinykube.errors import BadRequest
@@ -34,8 +34,7 @@ def render_deployment(d: Obj, old_rs: list[Obj], new_rs: list[Obj], evts: list[O
     w.write(0, f"Name:\t{md.get('name', '')}\n")
     w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
     w.write(0, f"CreationTimestamp:\t{age.rfc1123z(md.get('creationTimestamp'))}\n")
-    labels_multiline(w, "Labels", md.get("labels"))
-    annotations_multiline(w, "Annotations", md.get("annotations"))
+    labels_and_annotations(w, md)
     w.write(0, f"Selector:\t{selector_text(spec.get('selector'))}\n")
     w.write(0, f"Replicas:\t{spec.get('replicas', 0)} desired | "
                f"{status.get('updatedReplicas', 0)} updated | {status.get('replicas', 0)} total"
@@ -116,8 +115,7 @@ def render_replica_set(rs: Obj, pods: str, evts: list[Obj] | None, now: datetime
     w.write(0, f"Name:\t{md.get('name', '')}\n")
     w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
     w.write(0, f"Selector:\t{selector_text(spec.get('selector'))}\n")
-    labels_multiline(w, "Labels", md.get("labels"))
-    annotations_multiline(w, "Annotations", md.get("annotations"))
+    labels_and_annotations(w, md)
     owner = controller(md)
     if owner:
         w.write(0, f"Controlled By:\t{owner}\n")
@@ -138,8 +136,7 @@ def render_stateful_set(sts: Obj, pods: str, evts: list[Obj] | None, now: dateti
     w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
     w.write(0, f"CreationTimestamp:\t{age.rfc1123z(md.get('creationTimestamp'))}\n")
     w.write(0, f"Selector:\t{selector_text(spec.get('selector'))}\n")
-    labels_multiline(w, "Labels", md.get("labels"))
-    annotations_multiline(w, "Annotations", md.get("annotations"))
+    labels_and_annotations(w, md)
     w.write(0, f"Replicas:\t{spec.get('replicas', 0)} desired | {status.get('replicas', 0)}"
                " total\n")
     strategy = spec.get("updateStrategy") or {}

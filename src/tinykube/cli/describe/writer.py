@@ -58,6 +58,12 @@ def labels_multiline(w: PrefixWriter, title: str, labels: Mapping[str, Any] | No
         w.write(0, f"{key}={_str((labels or {})[key])}\n")
 
 
+def labels_and_annotations(w: PrefixWriter, md: Obj) -> None:
+    """An object's ``Labels:`` and ``Annotations:`` lines, which describers print together."""
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+
+
 def annotations_multiline(w: PrefixWriter, title: str,
                           annotations: Mapping[str, Any] | None) -> None:
     """Like labels, without last-applied-configuration; long or multi-line values fold."""
