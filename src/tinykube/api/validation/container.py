@@ -117,7 +117,7 @@ def _validate_common(ctr: Mapping[str, Any], volumes: Collection[str], path: str
         errs += field.invalid_each(f"{path}.name", name, is_dns1123_label(name))
     if not access.text(ctr, "image"):
         errs.append(field.required(f"{path}.image"))
-    errs += _enum(
+    errs += field.enum(
         access.text(ctr, "terminationMessagePolicy"),
         TERMINATION_MESSAGE_POLICIES,
         f"{path}.terminationMessagePolicy",
@@ -126,16 +126,9 @@ def _validate_common(ctr: Mapping[str, Any], volumes: Collection[str], path: str
     errs += _validate_env(access.objs(ctr, "env"), f"{path}.env")
     mounts = access.objs(ctr, "volumeMounts")
     errs += _validate_volume_mounts(mounts, volumes, f"{path}.volumeMounts")
-    errs += _enum(access.text(ctr, "imagePullPolicy"), PULL_POLICIES, f"{path}.imagePullPolicy")
+    errs += field.enum(access.text(ctr, "imagePullPolicy"), PULL_POLICIES,
+                       f"{path}.imagePullPolicy")
     return errs
-
-
-def _enum(value: str, valid: Sequence[str], path: str) -> list[Cause]:
-    if not value:
-        return [field.required(path)]
-    if value not in valid:
-        return [field.not_supported(path, value, valid)]
-    return []
 
 
 def validate_container_ports(ports: Sequence[Mapping[str, Any]], path: str) -> list[Cause]:

@@ -10,7 +10,7 @@ callers (``spec.ports[1].name``, ``metadata.annotations[key]``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tinykube.api.validation.govalue import quote, render
@@ -46,6 +46,15 @@ def not_supported(path: str, value: Any, valid: Iterable[str]) -> Cause:
     values = list(valid)
     detail = "supported values: " + ", ".join(quote(v) for v in values) if values else ""
     return Cause(NOT_SUPPORTED, path, _body(f"Unsupported value: {render(value)}", detail))
+
+
+def enum(value: str, valid: Sequence[str], path: str) -> list[Cause]:
+    """A value that is required and must be one of ``valid``."""
+    if not value:
+        return [required(path)]
+    if value not in valid:
+        return [not_supported(path, value, valid)]
+    return []
 
 
 def duplicate(path: str, value: Any) -> Cause:

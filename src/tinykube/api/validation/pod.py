@@ -234,8 +234,9 @@ def validate_pod_spec(
         access.objs(spec, "initContainers"), containers, volumes, f"{path}.initContainers"
     )
     errs += _validate_host_network(spec, path)
-    errs += _enum(access.text(spec, "restartPolicy"), RESTART_POLICIES, f"{path}.restartPolicy")
-    errs += _enum(access.text(spec, "dnsPolicy"), DNS_POLICIES, f"{path}.dnsPolicy")
+    errs += field.enum(access.text(spec, "restartPolicy"), RESTART_POLICIES,
+                       f"{path}.restartPolicy")
+    errs += field.enum(access.text(spec, "dnsPolicy"), DNS_POLICIES, f"{path}.dnsPolicy")
     errs += validate_labels(access.string_map(spec, "nodeSelector"), f"{path}.nodeSelector")
     errs += _validate_dns_config(spec, f"{path}.dnsConfig")
     for key in ("serviceAccountName", "nodeName", "priorityClassName"):
@@ -256,14 +257,6 @@ def validate_pod_spec(
     errs += validate_tolerations(access.objs(spec, "tolerations"), f"{path}.tolerations")
     errs += _validate_host_aliases(access.objs(spec, "hostAliases"), f"{path}.hostAliases")
     return errs
-
-
-def _enum(value: str, valid: Sequence[str], path: str) -> list[Cause]:
-    if not value:
-        return [field.required(path)]
-    if value not in valid:
-        return [field.not_supported(path, value, valid)]
-    return []
 
 
 def _validate_volumes(

@@ -28,6 +28,9 @@ def test_constructors_word_messages_like_kubernetes() -> None:
     assert field.internal("p", "boom") == Cause("InternalError", "p", "Internal error: boom")
     assert field.immutable("p", "a", "a") == []
     assert field.immutable("p", "b", "a")[0].message == 'Invalid value: "b": field is immutable'
+    assert field.enum("", ("A", "B"), "p") == [field.required("p")]
+    assert field.enum("X", ("A", "B"), "p") == [field.not_supported("p", "X", ("A", "B"))]
+    assert field.enum("B", ("A", "B"), "p") == []
 
 
 def test_go_rendering() -> None:
