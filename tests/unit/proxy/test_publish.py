@@ -92,3 +92,31 @@ async def test_a_taken_host_port_is_a_problem_and_is_retried(node_port: int) -> 
     finally:
         taken.close()
         await pub.close()
+
+
+async def test_a_node_port_slow_to_accept_still_answers() -> None:
+    """With a single target there is nothing else to try, so the publisher waits for a
+    connect that needs a SYN retransmit (1 s) instead of resetting the client."""
+    loop = asyncio.get_running_loop()
+    node = socket.socket()
+    node.bind((NODE.ips[0], free_port()))
+    node.listen(0)
+    node.setblocking(False)
+    filler = socket.create_connection(node.getsockname())  # full: the first SYN is dropped
+    port = node.getsockname()[1]
+    pub = Publisher(NODE, NetnsSockets(None), NetnsSockets(None))
+    try:
+        assert await pub.follow(state(ServicePortInfo(NP, "10.96.0.30", 80, node_port=port)),
+                                None) == set()
+        asking = loop.create_task(ask("127.0.0.1", port))
+        await asyncio.sleep(0.3)
+        (await loop.sock_accept(node))[0].close()  # room for the resent SYN
+        conn, _ = await asyncio.wait_for(loop.sock_accept(node), 5)
+        with conn:
+            conn.setblocking(False)
+            await loop.sock_sendall(conn, b"node:" + await loop.sock_recv(conn, 100))
+        assert await asyncio.wait_for(asking, 5) == b"node:hi\n"
+    finally:
+        filler.close()
+        node.close()
+        await pub.close()
