@@ -19,6 +19,7 @@ from tinykube.cli.verbs.apply import with_last_applied, with_namespace
 from tinykube.errors import ApiError, ConfigError
 
 FIELD_MANAGER = "tinykube-create"
+DRY_RUN_NOTES = {"client": " (dry run)", "server": " (server dry run)"}
 
 
 def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -75,11 +76,24 @@ async def _from_flags(s: Session, args: argparse.Namespace) -> int:
 
 
 async def _create(s: Session, args: argparse.Namespace, kind: Kind, obj: Obj) -> Obj:
-    if args.dry_run == "client":
-        return obj
     ns = (obj.get("metadata") or {}).get("namespace") if kind.namespaced else None
-    return await s.client().create(kind, obj, ns, dry_run=args.dry_run == "server",
-                                   field_manager=FIELD_MANAGER)
+    return await create_object(s, kind, obj, ns, dry_run=args.dry_run,
+                               field_manager=FIELD_MANAGER)
+
+
+async def create_object(s: Session, kind: Kind, obj: Obj, namespace: str | None, *,
+                        dry_run: str, field_manager: str) -> Obj:
+    """``obj`` as the server created it; ``--dry-run=client`` sends nothing and returns it
+    as it is, ``server`` has it validated and defaulted without being stored."""
+    if dry_run == "client":
+        return obj
+    return await s.client().create(kind, obj, namespace, dry_run=dry_run == "server",
+                                   field_manager=field_manager)
+
+
+def dry_run_note(dry_run: str) -> str:
+    """What follows kubectl's success words under ``--dry-run``: `` (dry run)``..."""
+    return DRY_RUN_NOTES.get(dry_run, "")
 
 
 def _report(s: Session, args: argparse.Namespace, kind: Kind, obj: Obj) -> None:
@@ -89,8 +103,7 @@ def _report(s: Session, args: argparse.Namespace, kind: Kind, obj: Obj) -> None:
         s.print(printers.render_objects(output, [(kind, obj)], single=True), end="")
         return
     name = printers.resource_name(kind, obj)
-    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(args.dry_run, "")
-    s.print(name if output.format == "name" else f"{name} created{suffix}")
+    s.print(name if output.format == "name" else f"{name} created{dry_run_note(args.dry_run)}")
 
 
 def deployment(name: str, namespace: str, args: argparse.Namespace) -> Obj:

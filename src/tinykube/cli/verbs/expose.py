@@ -16,6 +16,7 @@ from tinykube.api.kinds import Kind
 from tinykube.api.meta import Obj
 from tinykube.cli import printers, resources
 from tinykube.cli.session import Session
+from tinykube.cli.verbs.create import create_object, dry_run_note
 from tinykube.errors import ConfigError
 
 FIELD_MANAGER = "tinykube-expose"
@@ -47,18 +48,14 @@ async def run(s: Session, args: argparse.Namespace) -> int:
         raise ConfigError(f"cannot expose a {kind.kind}")
     target = await s.client().get(kind, name, s.namespace)
     svc = service_for(kind, target, args, s.namespace)
-    if args.dry_run == "client":
-        created = svc
-    else:
-        created = await s.client().create(kinds.SERVICE, svc, s.namespace,
-                                          dry_run=args.dry_run == "server",
-                                          field_manager=FIELD_MANAGER)
+    created = await create_object(s, kinds.SERVICE, svc, s.namespace, dry_run=args.dry_run,
+                                  field_manager=FIELD_MANAGER)
     if args.output:
         output = printers.parse_output(args.output)
         s.print(printers.render_objects(output, [(kinds.SERVICE, created)], single=True), end="")
         return 0
-    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(args.dry_run, "")
-    s.print(f"{printers.resource_name(kinds.SERVICE, created)} exposed{suffix}")
+    name = printers.resource_name(kinds.SERVICE, created)
+    s.print(f"{name} exposed{dry_run_note(args.dry_run)}")
     return 0
 
 

@@ -17,6 +17,7 @@ from tinykube.api import kinds
 from tinykube.api.meta import Obj
 from tinykube.cli import printers
 from tinykube.cli.session import Session
+from tinykube.cli.verbs.create import create_object, dry_run_note
 from tinykube.cli.verbs.exec import stream
 from tinykube.errors import ConfigError, NotFound
 
@@ -49,19 +50,14 @@ async def run(s: Session, args: argparse.Namespace) -> int:
     pod = pod_for(args, s.namespace)
     if args.rm and not (args.stdin or args.tty):
         raise ConfigError("--rm should only be used for attached containers")
-    if args.dry_run == "client":
-        created = pod
-    else:
-        created = await s.client().create(kinds.POD, pod, s.namespace,
-                                          dry_run=args.dry_run == "server",
-                                          field_manager=FIELD_MANAGER)
+    created = await create_object(s, kinds.POD, pod, s.namespace, dry_run=args.dry_run,
+                                  field_manager=FIELD_MANAGER)
     if args.output:
         output = printers.parse_output(args.output)
         s.print(printers.render_objects(output, [(kinds.POD, created)], single=True), end="")
         return 0
     if not (args.stdin or args.tty):
-        suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(args.dry_run, "")
-        s.print(f"pod/{args.name} created{suffix}")
+        s.print(f"pod/{args.name} created{dry_run_note(args.dry_run)}")
         return 0
     try:
         return await _attach(s, args)

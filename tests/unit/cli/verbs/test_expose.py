@@ -39,6 +39,14 @@ async def test_expose_copies_container_ports_and_names_them(tk: Any) -> None:
         [("port-1", 80, 80), ("port-2", 443, 443)]
 
 
+async def test_expose_server_dry_run_stores_nothing(tk: Any) -> None:
+    await tk("apply", "-f", tk.file("d.yaml", DEPLOY))
+    r = await tk("expose", "deploy/web", "--dry-run=server")
+    assert (r.code, r.out) == (0, "service/web exposed (server dry run)\n"), r.err
+    services, _ = await tk.api.client().list(kinds.SERVICE, "default")
+    assert "web" not in [svc["metadata"]["name"] for svc in services]
+
+
 async def test_expose_dry_run_prints_the_service(tk: Any) -> None:
     await tk("apply", "-f", tk.file("d.yaml", DEPLOY))
     r = await tk("expose", "deploy", "web", "--port=80", "--dry-run=client", "-o", "yaml")

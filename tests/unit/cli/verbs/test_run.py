@@ -15,6 +15,14 @@ async def test_run_creates_the_pod_kubectl_would(tk: Any) -> None:
     assert (c["name"], c["image"], c["args"]) == ("test", "busybox", ["sleep", "3600"])
 
 
+async def test_run_dry_runs_store_nothing(tk: Any) -> None:
+    for mode, note in (("client", "dry run"), ("server", "server dry run")):
+        r = await tk("run", "test", "--image=busybox", f"--dry-run={mode}")
+        assert (r.code, r.out) == (0, f"pod/test created ({note})\n"), r.err
+    pods, _ = await tk.api.client().list(kinds.POD, "default")
+    assert pods == []
+
+
 async def test_run_with_command_and_env(tk: Any) -> None:
     r = await tk("run", "dns", "--image=tutum/dnsutils", "--env=A=1", "--command", "--",
                  "sleep", "infinity")
