@@ -21,14 +21,12 @@ from typing import Any
 from tinykube.api import schema
 from tinykube.api.kinds import Kind
 from tinykube.api.meta import Obj
-from tinykube.api.schema import ListOf, MapOf, Node, Open, Struct
+from tinykube.api.schema import ListOf, Node, Struct, child
 from tinykube.errors import ConfigError
 
 RETAIN_KEYS = "$retainKeys"
 SET_ORDER = "$setElementOrder/"
 DELETE_PRIMITIVE = "$deleteFromPrimitiveList/"
-
-_OPEN = Open()
 
 
 @dataclass(frozen=True)
@@ -50,14 +48,6 @@ def three_way(kind: Kind, original: Obj | None, modified: Obj, current: Obj) -> 
 
 
 # --------------------------------------------------------------------------- diff
-
-
-def _child(node: Node, key: str) -> Node:
-    if isinstance(node, Struct):
-        return node.fields.get(key, _OPEN)
-    if isinstance(node, MapOf):
-        return node.values
-    return _OPEN
 
 
 def _shape(value: Any) -> str:
@@ -85,12 +75,12 @@ def _diff_maps(original: dict[str, Any], modified: dict[str, Any], node: Node,
             if not opts.ignore_changes:
                 patch[key] = new
         elif isinstance(old, dict):
-            sub = _child(node, key)
+            sub = child(node, key)
             keep = isinstance(sub, Struct) and sub.retain_keys
             if value := _diff_maps(old, new, sub, opts, retain=keep):
                 patch[key] = value
         elif isinstance(old, list):
-            _diff_list_field(key, old, new, patch, node=_child(node, key), opts=opts)
+            _diff_list_field(key, old, new, patch, node=child(node, key), opts=opts)
         elif not opts.ignore_changes and old != new:
             patch[key] = new
     if not opts.ignore_deletions:
@@ -231,7 +221,7 @@ def _merge_maps(first: dict[str, Any], second: dict[str, Any], node: Node) -> di
             out[key] = value
             continue
         old = out[key]
-        sub = _child(node, key)
+        sub = child(node, key)
         if isinstance(old, dict):
             out[key] = _merge_maps(old, value, sub)
         elif isinstance(old, list):

@@ -841,3 +841,14 @@ def test_schema_matches_the_official_client_models(kind: kinds.Kind) -> None:
     problems: list[str] = []
     _compare(schema.root(kind), MODELS[kind.kind], kind.kind, problems)
     assert problems == []
+
+
+def test_child_is_the_field_or_map_value_schema_or_open() -> None:
+    svc = schema.root(kinds.SERVICE)
+    spec = schema.child(svc, "spec")
+    assert isinstance(spec, Struct) and "ports" in spec.fields
+    assert schema.child(svc, "nope") == Open()
+    assert schema.child(schema.child(svc, "metadata"), "labels") == MapOf(Scalar("string"))
+    labels = schema.child(schema.child(svc, "metadata"), "labels")
+    assert schema.child(labels, "app") == Scalar("string")
+    assert schema.child(Scalar("string"), "x") == Open()

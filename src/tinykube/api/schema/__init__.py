@@ -22,7 +22,7 @@ from tinykube.api.schema import walk
 from tinykube.api.schema.apps import DEPLOYMENT, REPLICA_SET, STATEFUL_SET
 from tinykube.api.schema.cluster import NAMESPACE, NODE
 from tinykube.api.schema.event import EVENT
-from tinykube.api.schema.nodes import ListOf, MapOf, Node, Open, Scalar, Struct
+from tinykube.api.schema.nodes import ListOf, MapOf, Node, Open, Scalar, Struct, child
 from tinykube.api.schema.pod import POD
 from tinykube.api.schema.service import ENDPOINT_SLICE, ENDPOINTS, SERVICE
 from tinykube.errors import NotFound
@@ -34,6 +34,7 @@ __all__ = [
     "Open",
     "Scalar",
     "Struct",
+    "child",
     "list_merge_key",
     "node_at",
     "prune",

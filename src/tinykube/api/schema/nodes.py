@@ -93,6 +93,16 @@ STR_MAP = MapOf(STR)
 QUANTITY_MAP = MapOf(QUANTITY)
 
 
+def child(node: Node, key: str) -> Node:
+    """The schema of ``key`` in an object or a map; ``OPEN`` for an unknown field or when
+    ``node`` has no fields, so that the patch algorithms treat it as free content."""
+    if isinstance(node, Struct):
+        return node.fields.get(key, OPEN)
+    if isinstance(node, MapOf):
+        return node.values
+    return OPEN
+
+
 def struct(**fields: Node) -> Struct:
     """``struct(name=STR, port=INT)``: an object with exactly these fields."""
     return Struct(MappingProxyType(dict(fields)))

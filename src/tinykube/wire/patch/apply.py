@@ -35,13 +35,11 @@ from typing import Any
 from tinykube.api import meta, schema
 from tinykube.api.kinds import Kind
 from tinykube.api.meta import Obj
-from tinykube.api.schema import ListOf, MapOf, Node, Open, Struct
+from tinykube.api.schema import ListOf, MapOf, Node, Struct, child
 from tinykube.errors import BadRequest, Cause, Conflict
 from tinykube.wire.patch import managed
 from tinykube.wire.patch.fieldset import Path, check_keys, element, fields_of, text
 from tinykube.wire.patch.managed import APPLY, UPDATE, Entry
-
-_OPEN = Open()
 
 
 def server_side_apply(
@@ -157,7 +155,7 @@ def merge(node: Node, live: Any, applied: Any) -> Any:
         out = dict(live)
         for name, value in applied.items():
             out[name] = (
-                merge(_child(node, name), live[name], value)
+                merge(child(node, name), live[name], value)
                 if name in live
                 else (copy.deepcopy(value))
             )
@@ -174,14 +172,6 @@ def merge(node: Node, live: Any, applied: Any) -> Any:
 
 def _granular_map(node: Node) -> bool:
     return isinstance(node, Struct | MapOf) and not node.atomic
-
-
-def _child(node: Node, name: str) -> Node:
-    if isinstance(node, Struct):
-        return node.fields.get(name, _OPEN)
-    if isinstance(node, MapOf):
-        return node.values
-    return _OPEN
 
 
 def _merge_items(node: ListOf, lhs: list[Any], rhs: list[Any]) -> list[Any]:
@@ -281,7 +271,7 @@ def _step(node: Node, current: Any, el: str) -> tuple[Any, Node] | None:
     """The key (or index) of ``el`` in ``current`` and the schema below it."""
     kind, _, rest = el.partition(":")
     if kind == "f" and isinstance(current, dict) and rest in current:
-        return rest, _child(node, rest)
+        return rest, child(node, rest)
     if kind in ("k", "v") and isinstance(current, list) and isinstance(node, ListOf):
         for i, item in enumerate(current):
             if element(node, item) == el:

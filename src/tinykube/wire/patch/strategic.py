@@ -32,7 +32,7 @@ from typing import Any
 from tinykube.api import schema
 from tinykube.api.kinds import Kind
 from tinykube.api.meta import Obj
-from tinykube.api.schema import ListOf, MapOf, Node, Open, Struct
+from tinykube.api.schema import ListOf, Node, Open, child
 from tinykube.errors import BadRequest, Invalid
 from tinykube.wire.patch import order
 from tinykube.wire.patch.jsonpatch import json_equal
@@ -74,7 +74,7 @@ def merge_map(original: dict[str, Any], patch: dict[str, Any], node: Node) -> di
         if value is None:
             original.pop(field, None)
             continue
-        sub = _child(node, field)
+        sub = child(node, field)
         if is_delete_list:
             _delete_from_list(original, field, value)
         elif field not in original or not _same_shape(original[field], value):
@@ -127,14 +127,6 @@ def _directive_field(key: str, prefix: str) -> str:
             raise BadRequest("invalid patch format of setElementOrder list")
         raise BadRequest("invalid patch format of primitive list")
     return field
-
-
-def _child(node: Node, field: str) -> Node:
-    if isinstance(node, Struct):
-        return node.fields.get(field, _OPEN)
-    if isinstance(node, MapOf):
-        return node.values
-    return _OPEN
 
 
 def _same_shape(a: Any, b: Any) -> bool:
@@ -248,7 +240,7 @@ def _set_element_orders(original: dict[str, Any], patch: dict[str, Any], node: N
         field = _directive_field(directive, SET_ELEMENT_ORDER)
         if not isinstance(wanted, list):
             raise BadRequest("invalid patch format of setElementOrder list")
-        sub = _child(node, field)
+        sub = child(node, field)
         current, patch_list = original.get(field), patch.get(field)
         if current is None and patch_list is None:
             continue
