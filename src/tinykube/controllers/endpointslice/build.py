@@ -2,7 +2,7 @@
 
 An endpoint is one pod: its address of the slice's family, the conditions
 
-    serving      = publishNotReadyAddresses or the pod is Ready
+    serving      = the pod is Ready (whatever publishNotReadyAddresses says)
     terminating  = the pod has a deletionTimestamp
     ready        = publishNotReadyAddresses or (serving and not terminating)
 
@@ -56,7 +56,7 @@ def endpoint_for(pod: Obj, svc: Obj, address_type: str) -> dict[str, Any] | None
     if ip is None:
         return None
     publish = rules.publishes_not_ready(svc)
-    serving = publish or podstate.is_ready(pod)
+    serving = podstate.is_ready(pod)
     terminating = meta.is_terminating(pod)
     return {"addresses": [ip], "conditions": {
         "ready": publish or (serving and not terminating), "serving": serving,
