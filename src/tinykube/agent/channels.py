@@ -1,10 +1,9 @@
-"""The channel protocol of exec and attach over WebSocket (``v5``/``v4.channel.k8s.io``).
+"""The server's side of the channel protocol of exec and attach (framing: ``wire.channels``).
 
-Every binary message starts with a channel byte: 0 stdin (client to server), 1 stdout,
-2 stderr, 3 error (the final ``Status`` as JSON), 4 resize (``{"Width":..,"Height":..}``);
-v5 adds 255, "close", whose payload names a channel the client will not write to again
-(stdin: end of input). The server first sends an empty message on the lowest channel it
-will write, which tells the client the stream is up, and ends with the Status on channel 3:
+Which streams a request asks for (query ``stdin``, ``stdout``, ``stderr``, ``tty``), what a
+resize message says, and the final ``Status``. The server first sends an empty message on
+the lowest channel it will write, which tells the client the stream is up, and ends with
+the Status on channel 3:
 ``Success``, or ``Failure``/``NonZeroExitCode`` with the exit code as a cause, the words
 kubectl prints ("command terminated with exit code 3"). Pure.
 """
@@ -15,10 +14,7 @@ import json
 from dataclasses import dataclass
 
 from tinykube.api.meta import Obj
-
-PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
-STDIN, STDOUT, STDERR, ERROR, RESIZE = 0, 1, 2, 3, 4
-CLOSE = 255
+from tinykube.wire.channels import ERROR, STDERR, STDOUT, frame
 
 
 @dataclass(frozen=True)
@@ -49,16 +45,6 @@ def streams(query: dict[str, list[str]]) -> Streams:
     tty = flag("tty", False)
     return Streams(stdin=flag("stdin", False), stdout=flag("stdout", True),
                    stderr=flag("stderr", True) and not tty, tty=tty)
-
-
-def frame(channel: int, data: bytes = b"") -> bytes:
-    return bytes((channel,)) + data
-
-
-def split(message: bytes) -> tuple[int, bytes]:
-    if not message:
-        raise ValueError("empty channel message")
-    return message[0], message[1:]
 
 
 def resize(payload: bytes) -> tuple[int, int]:

@@ -26,6 +26,7 @@ from tinykube.api import meta
 from tinykube.api.meta import Obj
 from tinykube.errors import BadRequest, SystemError_
 from tinykube.host import process
+from tinykube.wire.channels import PROTOCOLS
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ class PodStreams:
     # ------------------------------------------------------------------ exec and attach
 
     async def _upgrade(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(protocols=channels.PROTOCOLS, autoping=True,
+        ws = web.WebSocketResponse(protocols=PROTOCOLS, autoping=True,
                                    max_msg_size=0)
         if not ws.can_prepare(request).ok:
             raise BadRequest("Upgrade request required")

@@ -1,8 +1,8 @@
 """An exec or attach session: bytes between a WebSocket and a process, in both directions.
 
-The WebSocket speaks the channel protocol (``channels.py``). Input frames go to the
-process's stdin or terminal, resize frames resize its terminal, a v5 close of stdin ends
-its input. Output goes out on stdout/stderr (one stream on a terminal).
+The WebSocket speaks the channel protocol (``wire.channels``, ``channels.py``). Input
+frames go to the process's stdin or terminal, resize frames resize its terminal, a v5 close
+of stdin ends its input. Output goes out on stdout/stderr (one stream on a terminal).
 
 - exec: the session ends with the process: its remaining output is relayed, the exit
   status sent on the error channel, the WebSocket closed. A client that goes away first
@@ -24,9 +24,10 @@ from pathlib import Path
 from aiohttp import WSMsgType, web
 
 from tinykube.agent import channels, fdio, logs
-from tinykube.agent.channels import STDERR, STDOUT, Streams
+from tinykube.agent.channels import Streams
 from tinykube.agent.runtime import Running
 from tinykube.host.process import Process, set_window_size
+from tinykube.wire.channels import CLOSE, RESIZE, STDERR, STDIN, STDOUT, frame, split
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ HANGUP_GRACE = 1.0   # seconds between SIGHUP and SIGKILL for an abandoned exec
 
 async def _send(ws: web.WebSocketResponse, channel: int, data: bytes) -> None:
     if data and not ws.closed:
-        await ws.send_bytes(channels.frame(channel, data))
+        await ws.send_bytes(frame(channel, data))
 
 
 async def _pump_fd(ws: web.WebSocketResponse, fd: int, channel: int | None) -> None:
@@ -60,15 +61,15 @@ async def _feed(ws: web.WebSocketResponse, stdin: Callable[[bytes], Awaitable[No
                 return
             continue
         try:
-            channel, data = channels.split(msg.data)
+            channel, data = split(msg.data)
         except ValueError:
             continue
-        if channel == channels.STDIN:
+        if channel == STDIN:
             await stdin(data)
-        elif channel == channels.RESIZE:
+        elif channel == RESIZE:
             with contextlib.suppress(ValueError):
                 resize(*channels.resize(data))
-        elif channel == channels.CLOSE and data[:1] == bytes((channels.STDIN,)):
+        elif channel == CLOSE and data[:1] == bytes((STDIN,)):
             await end_stdin()
 
 
@@ -90,7 +91,7 @@ async def _cancel(*tasks: asyncio.Task[None]) -> None:
 
 async def run_exec(ws: web.WebSocketResponse, st: Streams, proc: Process,
                    command: list[str]) -> None:
-    await ws.send_bytes(channels.frame(st.first))
+    await ws.send_bytes(frame(st.first))
     outputs = _exec_outputs(ws, st, proc)
 
     async def to_stdin(data: bytes) -> None:
@@ -153,7 +154,7 @@ async def _hang_up(proc: Process) -> None:
 
 async def run_attach(ws: web.WebSocketResponse, st: Streams, run: Running, *,
                      running: Callable[[], bool], log_path: Path, stdin_once: bool) -> None:
-    await ws.send_bytes(channels.frame(st.first))
+    await ws.send_bytes(frame(st.first))
 
     async def to_stdin(data: bytes) -> None:
         if st.stdin:

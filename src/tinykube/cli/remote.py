@@ -23,6 +23,7 @@ from typing import Any, BinaryIO, TextIO
 from tinykube.client import Client
 from tinykube.client.websocket import Channels
 from tinykube.errors import ApiError, from_status
+from tinykube.wire.channels import ERROR, RESIZE, STDERR, STDIN, STDOUT
 
 
 def exit_status(raw: bytes) -> tuple[int, str]:
@@ -67,11 +68,11 @@ async def interact(client: Client, path: str, params: Sequence[tuple[str, str]],
 async def _pump(channels: Channels, out: TextIO, err: TextIO) -> tuple[int, str]:
     code, message = 0, ""
     async for channel, data in channels.messages():
-        if channel == Channels.STDOUT:
+        if channel == STDOUT:
             _write(out, data)
-        elif channel == Channels.STDERR:
+        elif channel == STDERR:
             _write(err, data)
-        elif channel == Channels.ERROR:
+        elif channel == ERROR:
             code, message = exit_status(data)
     return code, message
 
@@ -90,14 +91,14 @@ async def _feed_stdin(channels: Channels, stdin: TextIO, tty: bool) -> None:
     if tty and stdin.isatty():
         size = shutil.get_terminal_size()
         resize = json.dumps({"Width": size.columns, "Height": size.lines}).encode()
-        await channels.send(Channels.RESIZE, resize)
+        await channels.send(RESIZE, resize)
     chunks = _stdin_chunks(stdin)
     while True:
         data = await chunks.get()
         if not data:
             await channels.close_stdin()
             return
-        await channels.send(Channels.STDIN, data)
+        await channels.send(STDIN, data)
 
 
 def _stdin_chunks(stream: TextIO) -> asyncio.Queue[bytes]:

@@ -29,11 +29,12 @@ from tinykube.api.meta import Obj
 from tinykube.client import kubeconfig
 from tinykube.client.failures import response_error, translated
 from tinykube.client.stream import LineSplitter, decode_event, typed
-from tinykube.client.websocket import PROTOCOLS, Channels
+from tinykube.client.websocket import Channels
 from tinykube.errors import ApiError, BadRequest, ConfigError, from_status
 from tinykube.machinery.apiclient import PatchType, Propagation
 from tinykube.machinery.listwatch import WatchEvent
 from tinykube.wire import codec
+from tinykube.wire.channels import PROTOCOLS
 
 if TYPE_CHECKING:
     from tinykube.machinery.apiclient import ApiClient

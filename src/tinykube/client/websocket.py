@@ -1,10 +1,8 @@
 """The client side of exec and attach: a WebSocket speaking ``v5.channel.k8s.io``.
 
-Every message starts with a channel byte: 0 stdin, 1 stdout, 2 stderr, 3 the final
-``Status``, 4 a terminal resize, and in v5 255, "close", naming a channel the client will
-not write to again (the end of stdin). ``Client.websocket`` opens the connection (a
-refused upgrade raises the API error the server answered); ``Channels`` sends and receives
-on it. What the channels mean for a terminal is the caller's business (``cli.remote``).
+The framing is ``wire.channels``'s. ``Client.websocket`` opens the connection (a refused
+upgrade raises the API error the server answered); ``Channels`` sends and receives on it.
+What the channels mean for a terminal is the caller's business (``cli.remote``).
 """
 
 from __future__ import annotations
@@ -15,14 +13,11 @@ import aiohttp
 
 from tinykube.client.failures import translated
 from tinykube.errors import ServiceUnavailable
-
-PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
+from tinykube.wire.channels import CLOSE, STDIN, frame, split
 
 
 class Channels:
     """One exec/attach stream: each message is a channel byte and its data."""
-
-    STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 
     def __init__(self, ws: aiohttp.ClientWebSocketResponse, base_url: str) -> None:
         self._ws = ws
@@ -34,19 +29,19 @@ class Channels:
 
     async def send(self, channel: int, data: bytes) -> None:
         with translated(self._base_url, "send"):
-            await self._ws.send_bytes(bytes([channel]) + data)
+            await self._ws.send_bytes(frame(channel, data))
 
     async def close_stdin(self) -> None:
         """v5's half-close of stdin (older protocols have none)."""
         if self.protocol.startswith("v5"):
-            await self.send(self.CLOSE, bytes([self.STDIN]))
+            await self.send(CLOSE, bytes([STDIN]))
 
     async def messages(self) -> AsyncIterator[tuple[int, bytes]]:
         """``(channel, data)`` until the server closes the connection."""
         with translated(self._base_url, "receive"):
             async for msg in self._ws:
                 if msg.type == aiohttp.WSMsgType.BINARY and msg.data:
-                    yield msg.data[0], msg.data[1:]
+                    yield split(msg.data)
                 elif msg.type == aiohttp.WSMsgType.TEXT and msg.data:
                     raw = msg.data.encode()
                     yield raw[0] - ord("0"), raw[1:]

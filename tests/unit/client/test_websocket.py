@@ -8,8 +8,8 @@ from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 
 from tinykube.client import Client
-from tinykube.client.websocket import Channels
 from tinykube.errors import BadRequest, ClusterNotRunning
+from tinykube.wire.channels import ERROR, STDIN, STDOUT
 
 PATH = "/api/v1/namespaces/default/pods/p/exec"
 
@@ -53,11 +53,11 @@ async def client() -> AsyncIterator[Client]:
 async def test_channels_both_ways(client: Client) -> None:
     async with client.websocket(PATH, [("command", "cat"), ("stdin", "true")]) as ch:
         assert ch.protocol == "v5.channel.k8s.io"
-        await ch.send(Channels.STDIN, b"hello")
+        await ch.send(STDIN, b"hello")
         await ch.close_stdin()
         got = [m async for m in ch.messages()]
-    assert got == [(Channels.STDOUT, b"cat\n"), (Channels.STDOUT, b"hello"),
-                   (Channels.ERROR, b'{"status":"Success"}')]
+    assert got == [(STDOUT, b"cat\n"), (STDOUT, b"hello"),
+                   (ERROR, b'{"status":"Success"}')]
 
 
 async def test_a_refused_upgrade_is_the_servers_answer(client: Client) -> None:
