@@ -1,9 +1,9 @@
 """The async REST client every tinykube component (and the CLI) talks to the API with.
 
-The home of aiohttp's client side (with ``websocket.py``): HTTPS trusting the cluster CA
-(file or PEM data), ``Authorization: Bearer``, JSON through ``wire.codec``, paths from
-``Kind.path()``. Errors come back as ``errors`` classes (``failures.py``): nothing above
-this package imports aiohttp.
+The home of aiohttp's client side (with ``websocket.py`` and ``failures.py``): HTTPS
+trusting the cluster CA (file or PEM data), ``Authorization: Bearer``, JSON through
+``wire.codec``, paths from ``Kind.path()``. Errors come back as ``errors`` classes
+(``failures.py``): nothing above this package imports aiohttp.
 
 For namespaced kinds a ``namespace`` of None means ``default`` for the verbs on one object
 and every namespace for ``list`` and ``watch``. ``watch`` yields ``WatchEvent`` values
