@@ -296,12 +296,26 @@ async def test_oversized_datagram_is_dropped(server: DnsServer) -> None:
     assert server.metrics.dropped == 1
 
 
+def _same_port_pair() -> tuple[socket.socket, socket.socket]:
+    """A UDP and a listening TCP socket on one port (a random UDP port may be taken for TCP,
+    so try a few)."""
+    for _ in range(50):
+        udp_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp_sock.bind((HOST, 0))
+        tcp_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            tcp_sock.bind((HOST, udp_sock.getsockname()[1]))
+        except OSError:
+            udp_sock.close()
+            tcp_sock.close()
+            continue
+        tcp_sock.listen()
+        return udp_sock, tcp_sock
+    raise AssertionError("no port free for both UDP and TCP")
+
+
 async def test_handed_over_sockets(zone: Zone) -> None:
-    udp_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    tcp_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    udp_sock.bind((HOST, 0))
-    tcp_sock.bind((HOST, udp_sock.getsockname()[1]))
-    tcp_sock.listen()
+    udp_sock, tcp_sock = _same_port_pair()
     udp_sock.setblocking(False)  # as a caller preparing sockets for asyncio would
     tcp_sock.setblocking(False)
     async with DnsServer(zone, sockets=(udp_sock, tcp_sock)) as s:
