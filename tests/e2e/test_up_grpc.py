@@ -1,13 +1,15 @@
 """The seed's gRPC load balancing (seeds/003) through ``tinykube up`` with real pods.
 
 Three ``techdozo/grpc-lb-server`` pods (the stand-in: answers its pod name on 8001, logs
-``served call from <ip>:<port>``) behind two Services: the ClusterIP grpc-server-service
-(80 -> 8001) and the headless grpc-server-headless. A ``techdozo/grpc-lb-client`` pod
-(grpcio, target ``dns:///$SERVER_HOST``, ``round_robin``, one channel; CALLS=60,
-ONESHOT=1) resolves the name through the cluster DNS from its namespace's search list:
+``served call from <ip>:<port>``) behind the seed's grpc-server-service, once as the
+ClusterIP Service (80 -> 8001) and once made headless, each in a namespace of its own. A
+``techdozo/grpc-lb-client`` pod (grpcio, target ``dns:///$SERVER_HOST``, ``round_robin``,
+one channel; CALLS=60, ONESHOT=1) resolves the name through the cluster DNS from its
+namespace's search list:
 
-- through the headless Service it gets every pod IP and spreads its calls over all three
-  pods (the client's log, and each server's log of the calls from the client's IP);
+- through the headless Service (``dns:///grpc-server-service:8001``) it gets every pod IP
+  and spreads its calls over all three pods (its log says so, and so do the servers' logs
+  of the calls from its IP);
 - through the ClusterIP Service it gets the one VIP, keeps one HTTP/2 connection, and
   kube-proxy's per-connection choice sends every call to one pod.
 
@@ -16,6 +18,7 @@ Root only: without root there are no pods.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -46,6 +49,7 @@ pytestmark = [
 ]
 
 CALLS = 60
+SERVICE = "grpc-server-service"
 
 
 @dataclass(frozen=True)
@@ -54,16 +58,19 @@ class Servers:
     pods: tuple[str, ...]
 
 
-@pytest.fixture(scope="module")
-def servers(apis: client.ApiClient) -> Iterator[Servers]:
+@contextlib.contextmanager
+def _servers(apis: client.ApiClient, *, headless: bool) -> Iterator[Servers]:
+    """A namespace with the seed's 3 server pods and grpc-server-service, as the seed
+    first writes it (ClusterIP) or as it ends up (headless), once its slices list them."""
     core = core_api(apis)
+    deployment, service = manifest("grpc-lb.yaml")
+    if headless:
+        [service] = manifest("grpc-lb-headless.yaml")
     with namespace(apis, "grpc-lb") as ns:
-        for obj in manifest("grpc-lb.yaml"):
+        for obj in (deployment, service):
             create(apis, ns, obj)
         pods = wait_pods(core, ns, "app=grpc-server", 3)
-        ips = {p.status.pod_ip for p in pods}
-        for svc in ("grpc-server-service", "grpc-server-headless"):
-            wait_endpoints(apis, ns, svc, ips)
+        wait_endpoints(apis, ns, SERVICE, {p.status.pod_ip for p in pods})
         yield Servers(ns, tuple(p.metadata.name for p in pods))
 
 
@@ -94,16 +101,18 @@ def _served(cluster: RunningCluster, servers: Servers, client_ip: str) -> Counte
 
 
 def test_a_headless_service_spreads_calls_over_every_server_pod(
-        servers: Servers, apis: client.ApiClient, cluster: RunningCluster) -> None:
-    calls, client_ip = _run_client(apis, cluster, servers.ns, "client-headless",
-                                   "grpc-server-headless:8001")
-    assert set(calls) == set(servers.pods), calls
-    eventually(lambda: _served(cluster, servers, client_ip) == calls, timeout=10)
+        apis: client.ApiClient, cluster: RunningCluster) -> None:
+    with _servers(apis, headless=True) as servers:
+        calls, client_ip = _run_client(apis, cluster, servers.ns, "grpc-client",
+                                       f"{SERVICE}:8001")
+        assert set(calls) == set(servers.pods), calls
+        eventually(lambda: _served(cluster, servers, client_ip) == calls, timeout=10)
 
 
 def test_a_cluster_ip_service_sends_every_call_to_one_pod(
-        servers: Servers, apis: client.ApiClient, cluster: RunningCluster) -> None:
-    calls, client_ip = _run_client(apis, cluster, servers.ns, "client-clusterip",
-                                   "grpc-server-service:80")
-    assert len(calls) == 1 and set(calls) <= set(servers.pods), calls
-    eventually(lambda: _served(cluster, servers, client_ip) == calls, timeout=10)
+        apis: client.ApiClient, cluster: RunningCluster) -> None:
+    with _servers(apis, headless=False) as servers:
+        calls, client_ip = _run_client(apis, cluster, servers.ns, "grpc-client",
+                                       f"{SERVICE}:80")
+        assert len(calls) == 1 and set(calls) <= set(servers.pods), calls
+        eventually(lambda: _served(cluster, servers, client_ip) == calls, timeout=10)
