@@ -59,6 +59,7 @@ MANAGED_BY = "endpointslice-controller.k8s.io"
 MIRRORED_BY = "endpointslicemirroring-controller.k8s.io"
 MYSQL_IP = "10.32.1.149"     # the seed's outside MySQL: written down, never contacted
 MYSQL_IP_2 = "10.32.1.150"
+GRACE = 8                    # seconds the stubborn pod terminates (SIGTERM ignored, then KILL)
 
 
 @pytest.fixture
@@ -178,7 +179,7 @@ def test_a_terminating_pod_leaves_endpoints_and_shows_terminating_in_its_slice(
     eventually(becomes(lambda: slice_view(apis, ns, "stubborn"),
                        {ip: ready_view(HTTP, ready=True)}))
 
-    core.delete_namespaced_pod("stubborn", ns, grace_period_seconds=5)
+    core.delete_namespaced_pod("stubborn", ns, grace_period_seconds=GRACE)
 
     def terminating() -> bool:
         """Checked while the pod still exists (it ignores SIGTERM until SIGKILL)."""
@@ -188,9 +189,9 @@ def test_a_terminating_pod_leaves_endpoints_and_shows_terminating_in_its_slice(
         return slice_view(apis, ns, "stubborn") == {
             ip: ready_view(HTTP, ready=False, serving=True, terminating=True)}
 
-    eventually(terminating, timeout=5)
+    eventually(terminating, timeout=GRACE)
     eventually(lambda: "got SIGTERM, ignored" in core.read_namespaced_pod_log("stubborn", ns),
-               timeout=5)
+               timeout=GRACE)
     eventually(gone(lambda: core.read_namespaced_pod("stubborn", ns)))
     eventually(becomes(lambda: slice_view(apis, ns, "stubborn"), {}))
     assert endpoints_view(apis, ns, "stubborn") == EndpointsView()
