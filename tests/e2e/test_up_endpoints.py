@@ -12,7 +12,8 @@ network namespaces, readiness from their probes) and watches what the controller
   a Service with ``publishNotReadyAddresses`` lists every pod as ready while ``serving``
   tells the pod's readiness;
 - a pod that ignores SIGTERM, deleted with a grace period: while it terminates its slice
-  endpoint is ``ready=false, serving=true, terminating=true`` and Endpoints drop it;
+  endpoint is ``ready=false, serving=true, terminating=true`` and Endpoints drop it
+  (a Service publishing not-ready addresses keeps it, ready, in both);
 - the selector-less ``mysql`` Service: the user's Endpoints stay as written, mirrored into
   a slice that follows them (and goes with ``skip-mirror``);
 - ``kubectl get ep`` and ``kubectl describe svc`` print the seeds' columns and lines.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -176,8 +178,9 @@ def test_a_terminating_pod_leaves_endpoints_and_shows_terminating_in_its_slice(
     ip = pod.status.pod_ip
     eventually(becomes(lambda: endpoints_view(apis, ns, "stubborn"),
                        EndpointsView(frozenset({(ip, 80)}))))
-    eventually(becomes(lambda: slice_view(apis, ns, "stubborn"),
-                       {ip: ready_view(HTTP, ready=True)}))
+    for service in ("stubborn", "stubborn-all"):
+        eventually(becomes(partial(slice_view, apis, ns, service),
+                           {ip: ready_view(HTTP, ready=True)}))
 
     core.delete_namespaced_pod("stubborn", ns, grace_period_seconds=GRACE)
 
@@ -186,15 +189,21 @@ def test_a_terminating_pod_leaves_endpoints_and_shows_terminating_in_its_slice(
         pod = core.read_namespaced_pod("stubborn", ns)
         assert pod.metadata.deletion_timestamp is not None
         assert endpoints_view(apis, ns, "stubborn") == EndpointsView()
-        return slice_view(apis, ns, "stubborn") == {
-            ip: ready_view(HTTP, ready=False, serving=True, terminating=True)}
+        assert endpoints_view(apis, ns, "stubborn-all") == EndpointsView(frozenset({(ip, 80)}))
+        return (slice_view(apis, ns, "stubborn") == {
+                    ip: ready_view(HTTP, ready=False, serving=True, terminating=True)}
+                and slice_view(apis, ns, "stubborn-all") == {
+                    ip: ready_view(HTTP, ready=True, serving=True, terminating=True)})
 
     eventually(terminating, timeout=GRACE)
     eventually(lambda: "got SIGTERM, ignored" in core.read_namespaced_pod_log("stubborn", ns),
                timeout=GRACE)
     eventually(gone(lambda: core.read_namespaced_pod("stubborn", ns)))
-    eventually(becomes(lambda: slice_view(apis, ns, "stubborn"), {}))
-    assert endpoints_view(apis, ns, "stubborn") == EndpointsView()
+    for service in ("stubborn", "stubborn-all"):
+        eventually(becomes(partial(slice_view, apis, ns, service), {}))
+        assert endpoints_view(apis, ns, service) == EndpointsView()
+        (placeholder,) = slices_of(apis, ns, service)   # one empty slice stays, as upstream
+        assert not placeholder.get("endpoints") and not placeholder.get("ports"), placeholder
 
 
 # --------------------------------------------------------------------------- mysql
