@@ -1,10 +1,11 @@
 """A TCP forwarder to one fixed address: the host publisher's path into the node namespace.
 
-``TcpForwarder`` serves a listening socket through the event loop's own server (uvloop
-accepts in C, as many as are queued per wake-up) and gives each connection a ``Bridge``.
-Its upstream socket comes from a ``SocketPool`` (made ahead in the node's namespace), is
-connected without waiting (``connect_ex``) and handed to the loop as a transport at once:
-the client's first bytes queue in the kernel or the transport until the handshake is done.
+``TcpForwarder`` watches its listening socket in a ``poller.Poller`` and, on each event,
+accepts every queued connection (non-blocking, ``TCP_NODELAY`` inherited from the
+listener). Each gets an upstream socket from a ``SocketPool`` (made ahead in the node's
+namespace), connected without waiting (``connect_ex``), and a ``relay.Relay`` at once:
+the client's first bytes wait in the relay until the handshake is done. A burst that
+empties the pool waits for its refill.
 
 A connection whose upstream handshake is not done after ``connect_timeout`` seconds is
 reset. The timeout is generous (5 s) on purpose: a connect that needs one SYN retransmit
@@ -23,144 +24,119 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import os
 import socket
-from collections.abc import Callable, Coroutine
-from typing import Any
 
-from tinykube.proxy.bridge import Bridge
+from tinykube.proxy import fdcalls
+from tinykube.proxy.poller import Poller
 from tinykube.proxy.pool import SocketPool
+from tinykube.proxy.relay import Relay
 
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 5.0
-BACKLOG = 1024
+ACCEPT_RETRY = 0.1  # seconds before accepting again after a failure (e.g. EMFILE)
 
 
 class TcpForwarder:
     """Forwards every connection accepted on ``sock`` to ``target``."""
 
-    def __init__(self, sock: socket.socket, target: tuple[str, int], pool: SocketPool, *,
-                 connect_timeout: float = CONNECT_TIMEOUT) -> None:
+    def __init__(self, sock: socket.socket, target: tuple[str, int], pool: SocketPool,
+                 poller: Poller, *, connect_timeout: float = CONNECT_TIMEOUT) -> None:
         self.sock = sock
         self.target = target
         self.connect_timeout = connect_timeout
+        self.relays: set[Relay] = set()
         self._pool = pool
-        self._loop = asyncio.get_running_loop()
-        self._server: asyncio.AbstractServer | None = None
-        self.bridges: set[Bridge] = set()
+        self._poller = poller
+        self._loop = poller.loop
         self._waiting: set[asyncio.Task[None]] = set()  # connections waiting for a socket
         self._tick = 0  # how many times the dial check ran
         self._sweep: asyncio.TimerHandle | None = None
+        self._retry: asyncio.TimerHandle | None = None
+        self._listening = False
 
-    async def start(self) -> None:
+    def start(self) -> None:
         self.sock.setblocking(False)
-        self._server = await self._loop.create_server(self._accepted, sock=self.sock,
-                                                      backlog=BACKLOG)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # for accepted ones
+        self._poller.add(self.sock.fileno(), self._acceptable)
+        self._listening = True
+        self._acceptable(0)  # edge-triggered: take what queued before we watched
 
-    def _accepted(self) -> asyncio.Protocol:
-        bridge = Bridge(self._loop, self.bridges.discard)
-        bridge.mark = self._tick + 1  # dialing, born after the last check (0: connected)
-        self.bridges.add(bridge)
-        if self._sweep is None:
-            self._sweep = self._loop.call_later(self.connect_timeout, self._check_dials)
-        sock = self._pool.take()
-        if sock is None:  # a burst emptied the pool: wait for its refill
-            task = self._loop.create_task(self._dial_later(bridge))
-            self._waiting.add(task)
-            task.add_done_callback(self._waiting.discard)
-        else:
-            self._dial(bridge, sock)
-        return bridge.client
+    def _acceptable(self, _: int) -> None:
+        self._retry = None
+        listener = self.sock.fileno()
+        while self._listening:
+            try:
+                fd = fdcalls.accept(listener)
+            except OSError as e:  # e.g. EMFILE: leave them queued, try again soon
+                log.warning("accept on %s failed: %s", self.sock.getsockname(), e)
+                self._retry = self._loop.call_later(ACCEPT_RETRY, self._acceptable, 0)
+                return
+            if fd is None:
+                return
+            sock = self._pool.take()
+            if sock is None:  # a burst emptied the pool: wait for its refill
+                task = self._loop.create_task(self._connect_later(fd))
+                self._waiting.add(task)
+                task.add_done_callback(self._waiting.discard)
+            else:
+                self._connect(fd, sock)
 
-    async def _dial_later(self, bridge: Bridge) -> None:
+    async def _connect_later(self, client: int) -> None:
         try:
             sock = await self._pool.get()
+        except asyncio.CancelledError:
+            fdcalls.reset(client)
+            raise
         except Exception as e:
+            fdcalls.reset(client)
             log.warning("no upstream socket for %s:%d: %s", *self.target, e)
-            bridge.abort(e)
-            bridge.gone()
             return
-        if bridge.closing:
-            sock.close()
-            bridge.gone()
-            return
-        self._dial(bridge, sock)
+        self._connect(client, sock)
 
-    def _dial(self, bridge: Bridge, sock: socket.socket) -> None:
+    def _connect(self, client: int, sock: socket.socket) -> None:
         err = sock.connect_ex(self.target)
         if err not in (0, errno.EINPROGRESS):
             sock.close()
-            bridge.abort(OSError(err, errno.errorcode.get(err, str(err))))
-            bridge.gone()
+            fdcalls.reset(client)
+            log.debug("connect to %s:%d failed: %s", *self.target, os.strerror(err))
             return
-        loop = self._loop
-
-        def failed(e: BaseException) -> None:
-            if sock.fileno() >= 0:
-                sock.close()
-            bridge.abort(e)
-            bridge.gone()
-
-        _run_eagerly(loop.connect_accepted_socket(lambda: bridge.upstream, sock), failed)
+        relay = Relay(self._poller, client, sock.detach(), self.relays.discard)
+        relay.mark = self._tick + 1  # connecting, born after the last check (0: connected)
+        self.relays.add(relay)
+        if self._sweep is None:
+            self._sweep = self._loop.call_later(self.connect_timeout, self._check_dials)
 
     def _check_dials(self) -> None:
         """Reset connections still connecting a whole ``connect_timeout`` after birth."""
         self._sweep = None
         self._tick += 1
-        dialing = False
-        for bridge in list(self.bridges):
-            if not bridge.mark or bridge.closing:
+        young = False
+        for relay in list(self.relays):
+            if not relay.mark or relay.closed:
                 continue
-            if bridge.mark == self._tick:  # too young to judge
-                dialing = True
-            elif _connected(bridge):
-                bridge.mark = 0
+            if relay.mark == self._tick:  # too young to judge
+                young = True
+            elif fdcalls.connected(relay.upstream):
+                relay.mark = 0
             else:
                 log.debug("connect to %s:%d timed out", *self.target)
-                bridge.abort(TimeoutError("connect timed out"))
-        if dialing:
+                relay.abort(TimeoutError("connect timed out"))
+        if young:
             self._sweep = self._loop.call_later(self.connect_timeout, self._check_dials)
 
     async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
+        if self._listening:
+            self._listening = False
+            self._poller.forget(self.sock.fileno())
         self.sock.close()
-        if self._sweep is not None:
-            self._sweep.cancel()
-            self._sweep = None
+        for handle in (self._sweep, self._retry):
+            if handle is not None:
+                handle.cancel()
+        self._sweep = self._retry = None
         for task in self._waiting:
             task.cancel()
         await asyncio.gather(*self._waiting, return_exceptions=True)
-        for bridge in list(self.bridges):
-            bridge.abort()
-
-
-def _run_eagerly(coro: Coroutine[Any, Any, object],
-                 failed: Callable[[BaseException], None]) -> None:
-    """Run ``coro`` now up to its first wait, then on as what it waits for completes; no
-    task (Python 3.12's eager tasks, by hand). For ``connect_accepted_socket`` this makes
-    the upstream transport (and schedules its ``connection_made``) before the client's
-    transport exists, so the client's first bytes find it there."""
-    try:
-        waiting = coro.send(None)
-    except StopIteration:
-        return
-    except Exception as e:  # handed to the owner, who resets the client
-        failed(e)
-        return
-    if isinstance(waiting, asyncio.Future):
-        waiting.add_done_callback(lambda _: _run_eagerly(coro, failed))
-    else:  # a bare yield (``sleep(0)``): resume on the next turn
-        asyncio.get_running_loop().call_soon(_run_eagerly, coro, failed)
-
-
-def _connected(bridge: Bridge) -> bool:
-    """Whether the upstream handshake is done (False while there is no transport yet)."""
-    transport = bridge.upstream.transport
-    if transport is None:
-        return False
-    try:
-        transport.get_extra_info("socket").getpeername()
-    except OSError:
-        return False
-    return True
+        for relay in list(self.relays):
+            relay.abort()

@@ -25,6 +25,7 @@ Event on the Service — and the others are still published. TCP and UDP; not SC
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import socket
@@ -41,6 +42,7 @@ from tinykube.proxy.model import (
     ServicePortInfo,
     ServicePortName,
 )
+from tinykube.proxy.poller import Poller
 from tinykube.proxy.pool import SocketPool
 from tinykube.proxy.sockets import SocketFactory, listener
 from tinykube.proxy.userspace.balancer import Choice
@@ -50,6 +52,7 @@ log = logging.getLogger(__name__)
 
 HostAddress = tuple[str, int, str]  # ip, port, protocol
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
+UPSTREAM_POOL = 128  # upstream sockets made ahead (refilled in batches at half)
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,8 @@ class Publisher:
         self.addresses = tuple(addresses)
         self.connect_timeout = connect_timeout
         self._upstream = upstream
-        self._pool = SocketPool(upstream)
+        self._pool = _upstream_pool(upstream)
+        self._poller: Poller | None = None  # made with the first TCP publication
         self._host = host
         self._clock = clock or LoopClock()
         self._wanted: dict[ServicePortName, list[Publication]] = {}
@@ -169,9 +173,11 @@ class Publisher:
                               clock=self._clock)
             await lst.start()
         else:
-            lst = TcpForwarder(sock, pub.target, self._pool,
+            if self._poller is None:
+                self._poller = Poller(asyncio.get_running_loop())
+            lst = TcpForwarder(sock, pub.target, self._pool, self._poller,
                                connect_timeout=self.connect_timeout)
-            await lst.start()
+            lst.start()
         self._open[pub.host] = (pub, lst)
         log.info("published %s -> %s:%d for %s", _fmt(pub.host), *pub.target, pub.service)
 
@@ -185,10 +191,18 @@ class Publisher:
             await lst.close()
         self._open.clear()
         await self._pool.close()
-        self._pool = SocketPool(self._upstream)  # the publisher may follow again
+        self._pool = _upstream_pool(self._upstream)  # the publisher may follow again
+        if self._poller is not None:
+            self._poller.close()
+            self._poller = None
         self._unpublished.clear()
         self._wanted.clear()
         self._problems.clear()
+
+
+def _upstream_pool(factory: SocketFactory) -> SocketPool:
+    return SocketPool(factory, options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+                      size=UPSTREAM_POOL)
 
 
 def _fmt(addr: HostAddress) -> str:

@@ -1,10 +1,26 @@
-"""Copy a TCP connection's bytes both ways between two connected sockets, until both end.
+"""Copy a TCP connection's bytes both ways between two sockets, as cheaply as Python can.
 
-The userspace dataplane dials its endpoint itself (it may try several) and ends up with
-two connected sockets: ``relay`` hands them to the event loop as transports joined by a
-``bridge.Bridge`` — messages through the loop's transports, bulk spliced in the kernel,
-half-closes passed on, a reset on one side resetting the other — and returns when both
-are closed. The host publisher skips this step and gives its bridges transports directly
+A forwarder's cost is its system calls and its wake-ups, so a ``Relay`` works on bare
+descriptors registered once, edge-triggered, in a ``poller.Poller``: a readable socket
+is read once into a shared buffer and what was read is written to the other socket at
+once — two system calls per message, and a short read means the socket is drained (no
+probing for ``EAGAIN``). Nothing is paused or re-registered per message.
+
+A read that fills the buffer marks that direction as bulk: from then on it is spliced
+(``splice.Pipe``, socket → pipe → socket) and its bytes never enter Python. A fast
+stream is served at most ``TURN`` bytes per event before the others get their turn.
+
+Backpressure is exact: when the destination takes only part of a message, the rest is
+kept (copied out of the shared buffer, or left in the pipe), that direction stops
+reading, and the destination is watched for room; once all is delivered the direction
+reads again by itself (an edge-triggered socket says nothing about data that was already
+there).
+
+End of stream is passed on (EOF from one side shuts down the other side's sending half),
+so a client that half-closes still gets its answer; when both directions have ended both
+sockets are closed (the last EOF needs no shutdown: the close sends it). An error on
+either side, or ``abort``, resets both. ``relay()`` serves the userspace dataplane, which
+dials its endpoints itself; the host publisher makes ``Relay`` objects directly
 (``forward.TcpForwarder``).
 """
 
@@ -12,11 +28,207 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from tinykube.proxy.bridge import Bridge, Counters
+from tinykube.proxy import fdcalls
+from tinykube.proxy.poller import ERR, OUT, RDHUP, READABLE, Poller
+from tinykube.proxy.splice import PIPE_SIZE, Pipe
 
-__all__ = ["Counters", "relay", "tune"]
+__all__ = ["BUFFER", "Counters", "Relay", "relay", "tune"]
+
+BUFFER = 1 << 16  # one read; a read that fills it means bulk: splice from then on
+TURN = 16 * PIPE_SIZE  # bytes a spliced direction moves per event before yielding
+
+# Shared by every relay: the loop runs one handler at a time, and each read is written
+# (or what is left of it copied out) before the handler returns.
+_BUF = bytearray(BUFFER)
+_VIEW = memoryview(_BUF)
+_BUFS = (_BUF,)
+_readv, _write, _close = os.readv, os.write, os.close
+
+
+@dataclass
+class Counters:
+    """Bytes moved each way, for metrics and tests."""
+
+    up: int = 0  # client -> upstream
+    down: int = 0  # upstream -> client
+
+
+class _Way:
+    """One direction, ``src`` → ``dst``."""
+
+    __slots__ = ("dst", "ended", "moved", "pending", "pipe", "src", "watching")
+
+    def __init__(self, src: int, dst: int) -> None:
+        self.src = src
+        self.dst = dst
+        self.pending = b""  # read but not yet delivered (before the pipe's bytes)
+        self.pipe: Pipe | None = None  # set once the direction is bulk
+        self.ended = False  # EOF read from src and passed on
+        self.moved = 0
+        self.watching = False  # dst is watched for room
+
+    def stalled(self) -> bool:
+        return bool(self.pending) or (self.pipe is not None and self.pipe.held > 0)
+
+
+class Relay:
+    """Relays ``client`` ↔ ``upstream`` (non-blocking descriptors it now owns) until both
+    directions end; ``done(relay)`` then, once."""
+
+    __slots__ = ("_done", "_loop", "_poller", "closed", "down", "mark", "up")
+
+    def __init__(self, poller: Poller, client: int, upstream: int,
+                 done: Callable[[Relay], None] | None = None) -> None:
+        self._poller = poller
+        self._loop = poller.loop
+        self._done = done
+        self.up = _Way(client, upstream)
+        self.down = _Way(upstream, client)
+        self.closed = False
+        self.mark = 0  # for the owner's bookkeeping
+        poller.add(client, self._client_event)
+        poller.add(upstream, self._upstream_event)
+
+    @property
+    def upstream(self) -> int:
+        return self.down.src
+
+    @property
+    def counters(self) -> Counters:
+        return Counters(up=self.up.moved, down=self.down.moved)
+
+    def _client_event(self, events: int) -> None:
+        self._event(events, self.up, self.down)
+
+    def _upstream_event(self, events: int) -> None:
+        self._event(events, self.down, self.up)
+
+    def _event(self, events: int, reading: _Way, writing: _Way) -> None:
+        """The socket ``reading`` reads from (and ``writing`` writes to) changed."""
+        if self.closed:
+            return
+        if events & ERR:  # reset (or a failed connect): what was unread is lost anyway
+            self.abort()
+            return
+        try:
+            if events & OUT and writing.stalled() and not self._flush(writing):
+                return
+            if events & READABLE and not reading.ended and not reading.stalled():
+                self._pump(reading, events & RDHUP)
+        except OSError as e:
+            self.abort(e)
+
+    def _pump(self, way: _Way, rdhup: int) -> None:
+        """Move what ``way.src`` has; with ``rdhup`` (the peer ended), read to the end."""
+        if way.pipe is not None:
+            self._splice(way)
+            return
+        src, dst = way.src, way.dst
+        while True:
+            try:
+                n = _readv(src, _BUFS)
+            except BlockingIOError:
+                return
+            if n == 0:
+                self._eof(way)
+                return
+            try:
+                m = _write(dst, _VIEW[:n])
+            except BlockingIOError:
+                m = 0
+            way.moved += m
+            if n == BUFFER:  # bulk: splice from now on (after what is pending)
+                way.pipe = Pipe()
+            if m < n:
+                way.pending = bytes(_VIEW[m:n])
+                self._stall(way)
+                return
+            if way.pipe is not None:
+                self._splice(way)
+                return
+            if not rdhup:  # a short read: drained
+                return
+
+    def _splice(self, way: _Way) -> None:
+        pipe = way.pipe
+        assert pipe is not None
+        budget = TURN
+        while True:
+            if pipe.held:
+                way.moved += pipe.drain(way.dst)
+                if pipe.held:
+                    self._stall(way)
+                    return
+            if budget <= 0:  # a fast stream: let the others in, then go on
+                self._loop.call_soon(self._later, way)
+                return
+            n = pipe.fill(way.src)
+            if n < 0:  # drained
+                return
+            if n == 0:
+                self._eof(way)
+                return
+            budget -= n
+
+    def _later(self, way: _Way) -> None:
+        if not self.closed and not way.ended and not way.stalled():
+            try:
+                self._pump(way, RDHUP)
+            except OSError as e:
+                self.abort(e)
+
+    def _stall(self, way: _Way) -> None:
+        if not way.watching:
+            self._poller.want_output(way.dst)
+            way.watching = True
+
+    def _flush(self, way: _Way) -> bool:
+        """``way.dst`` has room again: deliver what waits, then read on. False if that
+        ended the relay."""
+        if way.pending:
+            try:
+                m = _write(way.dst, way.pending)
+            except BlockingIOError:
+                m = 0
+            way.moved += m
+            way.pending = way.pending[m:]
+        if not way.pending and way.pipe is not None:
+            way.moved += way.pipe.drain(way.dst)
+        if not way.stalled():
+            self._pump(way, RDHUP)  # what arrived meanwhile raised no new event
+        return not self.closed
+
+    def _eof(self, way: _Way) -> None:
+        way.ended = True
+        other = self.down if way is self.up else self.up
+        if other.ended:
+            self._close()
+        else:
+            fdcalls.shutdown_write(way.dst)
+
+    def _close(self) -> None:
+        self._end(_close)
+
+    def abort(self, error: BaseException | None = None) -> None:
+        """End at once, resetting both sockets."""
+        if not self.closed:
+            self._end(fdcalls.reset)
+
+    def _end(self, close: Callable[[int], None]) -> None:
+        self.closed = True
+        for way in (self.up, self.down):
+            self._poller.forget(way.src)
+            with contextlib.suppress(OSError):
+                close(way.src)
+            if way.pipe is not None:
+                way.pipe.close()
+        if self._done is not None:
+            self._done(self)
 
 
 def tune(sock: socket.socket) -> None:
@@ -27,30 +239,28 @@ def tune(sock: socket.socket) -> None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-async def relay(client: socket.socket, upstream: socket.socket) -> Counters:
-    """Copy both ways until both sides finished sending (or one failed); closes both."""
+async def relay(client: socket.socket, upstream: socket.socket, *,
+                poller: Poller | None = None) -> Counters:
+    """Copy both ways until both sides finished sending (or one failed); closes both.
+    Without a ``poller``, one is made for this connection."""
     loop = asyncio.get_running_loop()
+    own = poller is None
+    poller = poller or Poller(loop)
     done: asyncio.Future[None] = loop.create_future()
 
-    def finished(_: Bridge) -> None:
-        done.set_result(None)
+    def finished(_: Relay) -> None:
+        if not done.done():
+            done.set_result(None)
 
-    bridge = Bridge(loop, finished)
-    loose = [client, upstream]  # not yet owned by a transport
+    tune(client)
+    tune(upstream)
+    r = Relay(poller, client.detach(), upstream.detach(), finished)
     try:
-        tune(client)
-        await loop.connect_accepted_socket(lambda: bridge.client, client)
-        loose.remove(client)
-        tune(upstream)
-        await loop.connect_accepted_socket(lambda: bridge.upstream, upstream)
-        loose.remove(upstream)
-        await asyncio.shield(done)
-    except OSError:
-        bridge.abort()
+        await done
     except asyncio.CancelledError:
-        bridge.abort()
+        r.abort()
         raise
     finally:
-        for sock in loose:
-            sock.close()
-    return bridge.counters
+        if own:
+            poller.close()
+    return r.counters

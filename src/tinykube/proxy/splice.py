@@ -1,102 +1,61 @@
-"""One direction of a TCP relay spliced between two sockets, driven by event-loop callbacks.
+"""A pipe for splicing one direction of a TCP relay: socket → pipe → socket, in the kernel.
 
-Bulk data should never enter Python: ``splice(2)`` moves it socket → pipe → socket inside
-the kernel. A ``SpliceWay`` does that for one direction, from readiness callbacks
-registered once: the source is watched for reading while the pipe is empty, the
-destination for writing only while it is full (the one time the registration changes).
-Each readiness moves one chunk — a short read means the socket is drained, and the loop's
-level-triggered poll calls again if it was not — so a busy stream costs two ``splice``
-calls per chunk and no probing for ``EAGAIN``.
+Bulk data should never enter Python: ``splice(2)`` moves it from the source socket into a
+pipe and from the pipe into the destination socket without copying it to user space. A
+``Pipe`` holds what was taken from the source and not yet delivered (``held``), so a
+destination that is full simply leaves it there until it has room. The pipe is enlarged
+(best effort) so one call moves up to ``PIPE_SIZE`` bytes.
 
-It leaves the rest to its owner (``bridge.Bridge``): which file descriptors (its own
-duplicates, since an event loop refuses a second watcher on a transport's descriptor),
-what an end of stream means, and closing the sockets. It closes only its pipe.
+The caller (``relay.Relay``) decides when to call: ``fill`` and ``drain`` each make one
+or more non-blocking calls and report ``EAGAIN`` as "stopped", never as an error.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import fcntl
 import os
-from collections.abc import Callable
 
 PIPE_SIZE = 1 << 18  # asked of the kernel (default 64 KiB) for fewer, larger splices
 _FLAGS = os.SPLICE_F_MOVE | os.SPLICE_F_NONBLOCK
 
-Ended = Callable[[BaseException | None], None]
 
+class Pipe:
+    """One direction's pipe; ``close`` frees it (the sockets belong to the caller)."""
 
-class SpliceWay:
-    """Copies ``src`` → ``dst`` until end of stream; ``ended(None)`` then, ``ended(error)``
-    on a failure. Counts the bytes it delivered in ``moved``."""
+    __slots__ = ("_r", "_w", "held")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, src: int, dst: int,
-                 ended: Ended) -> None:
-        self._loop = loop
-        self._src = src
-        self._dst = dst
-        self._ended: Ended | None = ended
+    def __init__(self) -> None:
         self._r, self._w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        with contextlib.suppress(OSError):  # best effort: a smaller pipe still works
+        with contextlib.suppress(OSError):  # a smaller pipe works, with more calls
             fcntl.fcntl(self._w, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
-        self._held = 0  # bytes in the pipe, not yet delivered
-        self.moved = 0
-        loop.add_reader(src, self._readable)
+        self.held = 0  # bytes in the pipe, not yet delivered
 
-    @property
-    def active(self) -> bool:
-        return self._ended is not None
-
-    def _readable(self) -> None:
+    def fill(self, src: int) -> int:
+        """Take what ``src`` has (up to the pipe's room): the count, 0 at end of stream,
+        -1 if it has nothing now."""
         try:
-            n = os.splice(self._src, self._w, PIPE_SIZE, flags=_FLAGS)
+            n = os.splice(src, self._w, PIPE_SIZE, flags=_FLAGS)
         except BlockingIOError:
-            return
-        except OSError as e:
-            self._end(e)
-            return
-        if n == 0:
-            self._end(None)
-            return
-        self._held = n
-        if self._deliver() or not self.active:
-            return
-        self._loop.remove_reader(self._src)  # the pipe holds data: wait for room in dst
-        self._loop.add_writer(self._dst, self._writable)
+            return -1
+        self.held += n
+        return n
 
-    def _writable(self) -> None:
-        if self._deliver() and self.active:
-            self._loop.remove_writer(self._dst)
-            self._loop.add_reader(self._src, self._readable)
-
-    def _deliver(self) -> bool:
-        """Empty the pipe into ``dst`` as far as it takes it; True when the pipe is empty."""
-        while self._held:
+    def drain(self, dst: int) -> int:
+        """Deliver what is held to ``dst`` until it is all gone or ``dst`` is full;
+        returns the bytes delivered."""
+        moved = 0
+        while self.held:
             try:
-                m = os.splice(self._r, self._dst, self._held, flags=_FLAGS)
+                m = os.splice(self._r, dst, self.held, flags=_FLAGS)
             except BlockingIOError:
-                return False
-            except OSError as e:
-                self._end(e)
-                return True
-            self._held -= m
-            self.moved += m
-        return True
-
-    def _end(self, error: BaseException | None) -> None:
-        ended, self._ended = self._ended, None
-        self.close()
-        if ended is not None:
-            ended(error)
+                break
+            self.held -= m
+            moved += m
+        return moved
 
     def close(self) -> None:
-        """Stop watching and free the pipe (the sockets are the owner's); idempotent."""
-        if self._r < 0:
-            return
-        self._ended = None
-        self._loop.remove_reader(self._src)
-        self._loop.remove_writer(self._dst)
-        os.close(self._r)
-        os.close(self._w)
-        self._r = self._w = -1
+        if self._r >= 0:
+            os.close(self._r)
+            os.close(self._w)
+            self._r = self._w = -1

@@ -13,12 +13,13 @@ import uvloop
 
 from tinykube.host.nssocket import NetnsSockets
 from tinykube.proxy.forward import TcpForwarder
+from tinykube.proxy.poller import Poller
 from tinykube.proxy.pool import SocketPool
 
 Scenario = Callable[[], Coroutine[Any, Any, None]]
 
 
-def listening(backlog: int = 16) -> socket.socket:
+def listening(backlog: int = 128) -> socket.socket:
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     s.listen(backlog)
@@ -29,8 +30,8 @@ def listening(backlog: int = 16) -> socket.socket:
 async def forwarder(target: tuple[str, int], *, timeout: float = 5.0,
                     pool_size: int = 8) -> TcpForwarder:
     fwd = TcpForwarder(listening(), target, SocketPool(NetnsSockets(None), size=pool_size),
-                       connect_timeout=timeout)
-    await fwd.start()
+                       Poller(asyncio.get_running_loop()), connect_timeout=timeout)
+    fwd.start()
     return fwd
 
 
@@ -55,6 +56,7 @@ async def echo_server() -> asyncio.Server:
 async def close(fwd: TcpForwarder) -> None:
     await fwd.close()
     await fwd._pool.close()
+    fwd._poller.close()
 
 
 async def forwards_to_the_target() -> None:
@@ -64,7 +66,7 @@ async def forwards_to_the_target() -> None:
         answers = await asyncio.gather(*(ask(fwd, b"%d\n" % i) for i in range(20)))
         assert answers == [b"echo:%d\n" % i for i in range(20)]
         await asyncio.sleep(0.05)
-        assert not fwd.bridges  # every connection gone and forgotten
+        assert not fwd.relays  # every connection gone and forgotten
     finally:
         await close(fwd)
         server.close()

@@ -17,6 +17,7 @@ import socket
 import struct
 
 from tinykube.machinery.clock import Clock
+from tinykube.proxy.poller import Poller
 from tinykube.proxy.relay import relay, tune
 from tinykube.proxy.sockets import SocketFactory
 from tinykube.proxy.userspace.balancer import Choice, Picker
@@ -37,10 +38,13 @@ class TcpListener:
         self._clock = clock
         self._task: asyncio.Task[None] | None = None
         self._conns: set[asyncio.Task[None]] = set()
+        self._poller: Poller | None = None
 
     def start(self) -> None:
         self.sock.setblocking(False)
-        self._task = asyncio.get_running_loop().create_task(self._accept_loop())
+        loop = asyncio.get_running_loop()
+        self._poller = Poller(loop)
+        self._task = loop.create_task(self._accept_loop())
 
     async def _accept_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -64,7 +68,7 @@ class TcpListener:
         if upstream is Choice.DROP:
             await _hold(conn)
             return
-        await relay(conn, upstream)
+        await relay(conn, upstream, poller=self._poller)
 
     async def _dial(self, client_ip: str) -> socket.socket | Choice | None:
         loop = asyncio.get_running_loop()
@@ -91,6 +95,8 @@ class TcpListener:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self.sock.close()
+        if self._poller is not None:
+            self._poller.close()
 
 
 async def _hold(conn: socket.socket) -> None:
