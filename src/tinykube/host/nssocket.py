@@ -7,8 +7,8 @@ thread never moves and no pooled thread is ever left in a foreign namespace. A d
 long-lived thread makes creating a socket one cross-thread hop, cheap enough for a proxy
 that opens an upstream socket per connection.
 
-``sockets(count, ...)`` makes a batch in one hop, for pools that keep sockets ready
-(``proxy.pool``). The batch calls ``socket(2)`` and ``setsockopt(2)`` through ctypes'
+``sockets(count, ...)`` (or ``descriptors``) makes a batch in one hop, for pools that keep
+sockets ready (``proxy.pool``). The batch calls ``socket(2)`` and ``setsockopt(2)`` through ctypes'
 ``PyDLL``, which keeps the GIL: through Python's ``socket`` module every call would hand
 the GIL to the busy event-loop thread and back (two futex calls each), which costs the
 loop more than the sockets themselves. Python socket objects are made from the
@@ -111,15 +111,21 @@ class NetnsSockets:
                       type_: int = socket.SOCK_STREAM, proto: int = 0,
                       options: Sequence[Option] = ()) -> list[socket.socket]:
         """``count`` sockets with ``options`` set, made in one hop to the namespace."""
+        fds = await self.descriptors(count, family, type_, proto, options)
+        return _wrap(fds, family, type_, proto)
+
+    async def descriptors(self, count: int, family: int = socket.AF_INET,
+                          type_: int = socket.SOCK_STREAM, proto: int = 0,
+                          options: Sequence[Option] = ()) -> list[int]:
+        """The same as bare descriptors (non-blocking, close-on-exec), for callers that
+        never need a ``socket.socket`` (each costs a ``getsockname`` to make)."""
         try:
             if self._pool is None:
-                fds = _new_fds(count, family, type_, proto, options)
-            else:
-                fds = await asyncio.get_running_loop().run_in_executor(
-                    self._pool, _new_fds, count, family, type_, proto, tuple(options))
+                return _new_fds(count, family, type_, proto, options)
+            return await asyncio.get_running_loop().run_in_executor(
+                self._pool, _new_fds, count, family, type_, proto, tuple(options))
         except (OSError, BrokenThreadPool) as e:
             raise SystemError_(f"cannot create sockets in {self.netns}: {e}") from e
-        return _wrap(fds, family, type_, proto)
 
     def socket_now(self, family: int = socket.AF_INET, type_: int = socket.SOCK_STREAM,
                    proto: int = 0) -> socket.socket:

@@ -3,8 +3,8 @@
 The relay (``relay.Relay``) holds its two sockets as descriptors, not ``socket.socket``
 objects: making an object costs a ``getsockname`` and a Python ``__init__`` per socket,
 and ``socket.accept`` makes a blocking one that needs another call to fix. ``os`` has
-``readv``/``write``/``close`` for descriptors but no ``accept4``, ``shutdown``,
-``setsockopt`` or ``getpeername``; these bind them from libc through ctypes' ``PyDLL``
+``readv``/``write``/``close`` for descriptors but no ``accept4``, ``connect``,
+``shutdown``, ``setsockopt`` or ``getpeername``; these bind them from libc through ctypes' ``PyDLL``
 (the GIL is kept: each is a short non-blocking call made on the event loop's thread).
 Failures raise ``OSError`` with the errno, as ``os`` does.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import ipaddress
 import os
 import socket
 import struct
@@ -28,6 +29,9 @@ _setsockopt = _libc.setsockopt
 _setsockopt.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_char_p,
                         ctypes.c_uint]
 _setsockopt.restype = ctypes.c_int
+_connect = _libc.connect
+_connect.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+_connect.restype = ctypes.c_int
 _getpeername = _libc.getpeername
 _getpeername.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p]
 _getpeername.restype = ctypes.c_int
@@ -55,15 +59,38 @@ def accept(listener: int) -> int | None:
             raise OSError(err, os.strerror(err))
 
 
+def sockaddr(ip: str, port: int) -> bytes:
+    """The ``struct sockaddr_in``/``sockaddr_in6`` for ``connect``, made once per target."""
+    addr = ipaddress.ip_address(ip)
+    if addr.version == 4:
+        return struct.pack("=H", socket.AF_INET) + struct.pack("!H", port) + addr.packed \
+            + bytes(8)
+    return struct.pack("=H", socket.AF_INET6) + struct.pack("!HI", port, 0) + addr.packed \
+        + bytes(4)
+
+
+def connect(fd: int, address: bytes) -> int:
+    """Start connecting ``fd`` to ``address`` (a ``sockaddr``): 0 when connected at once,
+    else the errno (``EINPROGRESS`` while the handshake goes on)."""
+    if _connect(fd, address, len(address)) == 0:
+        return 0
+    return int(ctypes.get_errno())
+
+
 def shutdown_write(fd: int) -> None:
     """End our sending half (the peer reads EOF); a socket already gone is no error."""
     if _shutdown(fd, socket.SHUT_WR) != 0 and ctypes.get_errno() != errno.ENOTCONN:
         raise _error()
 
 
-def reset(fd: int) -> None:
-    """Close ``fd`` with a reset (RST) instead of an orderly end."""
+def linger_zero(fd: int) -> None:
+    """Make the coming ``close`` of ``fd`` a reset (RST) instead of an orderly end."""
     _setsockopt(fd, socket.SOL_SOCKET, socket.SO_LINGER, _NO_LINGER, len(_NO_LINGER))
+
+
+def reset(fd: int) -> None:
+    """Close ``fd`` with a reset."""
+    linger_zero(fd)
     os.close(fd)
 
 

@@ -3,7 +3,7 @@
 ``TcpForwarder`` watches its listening socket in a ``poller.Poller`` and, on each event,
 accepts every queued connection (non-blocking, ``TCP_NODELAY`` inherited from the
 listener). Each gets an upstream socket from a ``SocketPool`` (made ahead in the node's
-namespace), connected without waiting (``connect_ex``), and a ``relay.Relay`` at once:
+namespace), connected without waiting, and a ``relay.Relay`` at once:
 the client's first bytes wait in the relay until the handshake is done. A burst that
 empties the pool waits for its refill.
 
@@ -45,6 +45,7 @@ class TcpForwarder:
                  poller: Poller, *, connect_timeout: float = CONNECT_TIMEOUT) -> None:
         self.sock = sock
         self.target = target
+        self._address = fdcalls.sockaddr(*target)
         self.connect_timeout = connect_timeout
         self.relays: set[Relay] = set()
         self._pool = pool
@@ -75,17 +76,17 @@ class TcpForwarder:
                 return
             if fd is None:
                 return
-            sock = self._pool.take()
-            if sock is None:  # a burst emptied the pool: wait for its refill
+            upstream = self._pool.take()
+            if upstream is None:  # a burst emptied the pool: wait for its refill
                 task = self._loop.create_task(self._connect_later(fd))
                 self._waiting.add(task)
                 task.add_done_callback(self._waiting.discard)
             else:
-                self._connect(fd, sock)
+                self._connect(fd, upstream)
 
     async def _connect_later(self, client: int) -> None:
         try:
-            sock = await self._pool.get()
+            upstream = await self._pool.get()
         except asyncio.CancelledError:
             fdcalls.reset(client)
             raise
@@ -93,16 +94,16 @@ class TcpForwarder:
             fdcalls.reset(client)
             log.warning("no upstream socket for %s:%d: %s", *self.target, e)
             return
-        self._connect(client, sock)
+        self._connect(client, upstream)
 
-    def _connect(self, client: int, sock: socket.socket) -> None:
-        err = sock.connect_ex(self.target)
-        if err not in (0, errno.EINPROGRESS):
-            sock.close()
+    def _connect(self, client: int, upstream: int) -> None:
+        err = fdcalls.connect(upstream, self._address)
+        if err and err != errno.EINPROGRESS:
+            os.close(upstream)
             fdcalls.reset(client)
             log.debug("connect to %s:%d failed: %s", *self.target, os.strerror(err))
             return
-        relay = Relay(self._poller, client, sock.detach(), self.relays.discard)
+        relay = Relay(self._poller, client, upstream, self.relays.discard)
         relay.mark = self._tick + 1  # connecting, born after the last check (0: connected)
         self.relays.add(relay)
         if self._sweep is None:

@@ -11,15 +11,20 @@ socket's handler.
 
 Edge-triggered means an event is reported once per change: a handler must read until a
 short read or ``EAGAIN`` (and after ``EPOLLRDHUP`` once more, for the end of stream), and
-whoever stops reading early must resume by itself later. Handlers must also tolerate a
-stale event (a descriptor closed and reused within one batch): nothing to read is no
-error. ``relay.Relay`` is written that way.
+whoever stops reading early must resume by itself later. ``relay.Relay`` is written that
+way.
+
+A batch may still hold an event for a socket that an earlier handler in the same batch
+closed; if the descriptor number were reused at once (an accept later in the batch), that
+stale event — a reset, say — would reach the new connection. So sockets are closed
+through ``close``, which waits for the end of the batch.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import select
 from collections.abc import Callable
 
@@ -41,6 +46,8 @@ class Poller:
         self.loop = loop
         self._ep = select.epoll()
         self.handlers: dict[int, Handler] = {}
+        self._dispatching = False
+        self._closing: list[int] = []  # closed at the end of the batch
         loop.add_reader(self._ep.fileno(), self._ready)
 
     def add(self, fd: int, handler: Handler) -> None:
@@ -56,6 +63,14 @@ class Poller:
         """Stop calling ``fd``'s handler; closing ``fd`` takes it out of the set."""
         self.handlers.pop(fd, None)
 
+    def close_fd(self, fd: int) -> None:
+        """Forget ``fd`` and close it — after the batch being dispatched, if any."""
+        self.handlers.pop(fd, None)
+        if self._dispatching:
+            self._closing.append(fd)
+        else:
+            os.close(fd)
+
     def remove(self, fd: int) -> None:
         """Take ``fd`` out of the set (for a descriptor that stays open)."""
         self.handlers.pop(fd, None)
@@ -63,15 +78,25 @@ class Poller:
 
     def _ready(self) -> None:
         handlers = self.handlers
-        for fd, events in self._ep.poll(0, BATCH):
-            handler = handlers.get(fd)
-            if handler is not None:
-                try:
-                    handler(events)
-                except Exception:  # a bug in one handler must not lose the others' events
-                    log.exception("poller handler for fd %d failed", fd)
+        self._dispatching = True
+        try:
+            for fd, events in self._ep.poll(0, BATCH):
+                handler = handlers.get(fd)
+                if handler is not None:
+                    try:
+                        handler(events)
+                    except Exception:  # a bug in one handler must not lose the others'
+                        log.exception("poller handler for fd %d failed", fd)
+        finally:
+            self._dispatching = False
+            closing, self._closing = self._closing, []
+            for fd in closing:
+                os.close(fd)
 
     def close(self) -> None:
+        for fd in self._closing:
+            os.close(fd)
+        self._closing.clear()
         if not self._ep.closed:
             self.loop.remove_reader(self._ep.fileno())
             self._ep.close()

@@ -4,12 +4,13 @@ A socket in the node's namespace is made by a thread that lives there
 (``host.nssocket``): one hop per socket would cost every new connection a cross-thread
 round trip. A ``SocketPool`` asks its factory for a batch at a time in the background,
 whenever it falls to half its size, so ``take()`` is a list pop. Factories that can make a
-batch in one hop (``sockets(count, ...)``, as ``NetnsSockets`` does) are asked that way;
-others one socket at a time.
+batch in one hop (``descriptors(count, ...)``, as ``NetnsSockets`` does) are asked that
+way; others one socket at a time.
 
-The pool holds unconnected, non-blocking sockets with the owner's options already set; it
-never connects them. Failing to make sockets (the namespace is gone) is logged and tried
-again on the next ``take``; ``get()`` raises it.
+The pool holds bare descriptors (what the relay works with): unconnected, non-blocking,
+with the owner's options already set; it never connects them. Failing to make sockets
+(the namespace is gone) is logged and tried again on the next ``take``; ``get()`` raises
+it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import socket
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
@@ -30,42 +32,43 @@ SIZE = 64
 
 
 @runtime_checkable
-class SocketBatches(Protocol):
-    async def sockets(self, count: int, family: int = socket.AF_INET,
-                      type_: int = socket.SOCK_STREAM, proto: int = 0,
-                      options: Sequence[Option] = ()) -> list[socket.socket]: ...
+class DescriptorBatches(Protocol):
+    async def descriptors(self, count: int, family: int = socket.AF_INET,
+                          type_: int = socket.SOCK_STREAM, proto: int = 0,
+                          options: Sequence[Option] = ()) -> list[int]: ...
 
 
 class SocketPool:
-    """Up to ``size`` ready sockets of one kind from ``factory``."""
+    """Up to ``size`` ready sockets (descriptors) of one kind from ``factory``."""
 
     def __init__(self, factory: SocketFactory, *, family: int = socket.AF_INET,
                  type_: int = socket.SOCK_STREAM, options: Sequence[Option] = (),
                  size: int = SIZE) -> None:
         self._factory = factory
-        self._kind = (family, type_)
+        self.family = family
+        self._type = type_
         self._options = tuple(options)
         self.size = size
-        self._ready: list[socket.socket] = []
+        self._ready: list[int] = []
         self._refill: asyncio.Task[None] | None = None
         self._closed = False
 
     def __len__(self) -> int:
         return len(self._ready)
 
-    def take(self) -> socket.socket | None:
+    def take(self) -> int | None:
         """A ready socket, or None when the pool is empty (a refill is then under way)."""
         ready = self._ready
         if len(ready) <= self.size // 2 and self._refill is None and not self._closed:
             self._refill = asyncio.get_running_loop().create_task(self._fill())
         return ready.pop() if ready else None
 
-    async def get(self) -> socket.socket:
+    async def get(self) -> int:
         """A ready socket, waiting for a refill if need be; ``SystemError_`` if it fails."""
         while True:
-            sock = self.take()
-            if sock is not None:
-                return sock
+            fd = self.take()
+            if fd is not None:
+                return fd
             if self._refill is None:  # closed
                 raise ConnectionAbortedError("the socket pool is closed")
             await asyncio.shield(self._refill)
@@ -84,17 +87,18 @@ class SocketPool:
         finally:
             self._refill = None
 
-    async def _make(self, count: int) -> list[socket.socket]:
-        family, type_ = self._kind
-        if isinstance(self._factory, SocketBatches):
-            return await self._factory.sockets(count, family, type_, 0, self._options)
-        made: list[socket.socket] = []
+    async def _make(self, count: int) -> list[int]:
+        if isinstance(self._factory, DescriptorBatches):
+            return await self._factory.descriptors(count, self.family, self._type, 0,
+                                                   self._options)
+        made: list[int] = []
         try:
             for _ in range(count):
-                sock = await self._factory.socket(family, type_)
-                made.append(sock)
-                for level, name, value in self._options:
-                    sock.setsockopt(level, name, value)
+                sock = await self._factory.socket(self.family, self._type)
+                with sock:
+                    for level, name, value in self._options:
+                        sock.setsockopt(level, name, value)
+                    made.append(sock.detach())
         except BaseException:
             _close_all(made)
             raise
@@ -110,6 +114,7 @@ class SocketPool:
         self._ready.clear()
 
 
-def _close_all(socks: list[socket.socket]) -> None:
-    for s in socks:
-        s.close()
+def _close_all(fds: list[int]) -> None:
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tinykube.proxy import fdcalls
-from tinykube.proxy.poller import ERR, OUT, RDHUP, READABLE, Poller
+from tinykube.proxy.poller import ERR, IN, OUT, RDHUP, READABLE, Poller
 from tinykube.proxy.splice import PIPE_SIZE, Pipe
 
 __all__ = ["BUFFER", "Counters", "Relay", "relay", "tune"]
@@ -47,7 +47,7 @@ TURN = 16 * PIPE_SIZE  # bytes a spliced direction moves per event before yieldi
 _BUF = bytearray(BUFFER)
 _VIEW = memoryview(_BUF)
 _BUFS = (_BUF,)
-_readv, _write, _close = os.readv, os.write, os.close
+_readv, _write = os.readv, os.write
 
 
 @dataclass
@@ -59,21 +59,61 @@ class Counters:
 
 
 class _Way:
-    """One direction, ``src`` → ``dst``."""
+    """One direction, ``src`` → ``dst``; its ``event`` handles the events of ``src``'s
+    socket (readable: this way moves; writable: the way back may deliver)."""
 
-    __slots__ = ("dst", "ended", "moved", "pending", "pipe", "src", "watching")
+    __slots__ = ("back", "blocked", "dst", "ended", "moved", "pending", "pipe", "relay",
+                 "src", "watching")
 
-    def __init__(self, src: int, dst: int) -> None:
+    def __init__(self, relay: Relay, src: int, dst: int) -> None:
+        self.relay = relay
+        self.back: _Way = self
         self.src = src
         self.dst = dst
-        self.pending = b""  # read but not yet delivered (before the pipe's bytes)
+        self.pending = b""  # read but not yet delivered (goes before the pipe's bytes)
         self.pipe: Pipe | None = None  # set once the direction is bulk
+        self.blocked = False  # dst is full: pending or pipe bytes wait for room
         self.ended = False  # EOF read from src and passed on
         self.moved = 0
         self.watching = False  # dst is watched for room
 
-    def stalled(self) -> bool:
-        return bool(self.pending) or (self.pipe is not None and self.pipe.held > 0)
+    def event(self, events: int) -> None:
+        relay = self.relay
+        if relay.closed:
+            return
+        if events & ERR:  # reset (or a failed connect): what was unread is lost anyway
+            relay.abort()
+            return
+        try:
+            if events & OUT and self.back.blocked and not relay.flush(self.back):
+                return
+            if not events & READABLE or self.blocked or self.ended:
+                return
+            if self.pipe is not None:
+                relay.splice(self)
+                return
+            # the common case, inline: read once, write it all, done
+            src, dst, rdhup = self.src, self.dst, events & RDHUP
+            while True:
+                try:
+                    n = _readv(src, _BUFS)
+                except BlockingIOError:
+                    return
+                if n == 0:
+                    relay.eof(self)
+                    return
+                try:
+                    m = _write(dst, _VIEW[:n])
+                except BlockingIOError:
+                    m = 0
+                self.moved += m
+                if n == BUFFER or m < n:
+                    relay.overflow(self, n, m)
+                    return
+                if not rdhup:  # a short read: drained
+                    return
+        except OSError as e:
+            relay.abort(e)
 
 
 class Relay:
@@ -87,12 +127,13 @@ class Relay:
         self._poller = poller
         self._loop = poller.loop
         self._done = done
-        self.up = _Way(client, upstream)
-        self.down = _Way(upstream, client)
+        up = self.up = _Way(self, client, upstream)
+        down = self.down = _Way(self, upstream, client)
+        up.back, down.back = down, up
         self.closed = False
         self.mark = 0  # for the owner's bookkeeping
-        poller.add(client, self._client_event)
-        poller.add(upstream, self._upstream_event)
+        poller.add(client, up.event)
+        poller.add(upstream, down.event)
 
     @property
     def upstream(self) -> int:
@@ -102,59 +143,18 @@ class Relay:
     def counters(self) -> Counters:
         return Counters(up=self.up.moved, down=self.down.moved)
 
-    def _client_event(self, events: int) -> None:
-        self._event(events, self.up, self.down)
+    def overflow(self, way: _Way, n: int, m: int) -> None:
+        """A read filled the buffer (bulk: splice from now on) or ``dst`` took only
+        ``m`` of its ``n`` bytes (keep the rest, wait for room)."""
+        if n == BUFFER:
+            way.pipe = Pipe()
+        if m < n:
+            way.pending = bytes(_VIEW[m:n])
+            self._stall(way)
+        else:
+            self.splice(way)
 
-    def _upstream_event(self, events: int) -> None:
-        self._event(events, self.down, self.up)
-
-    def _event(self, events: int, reading: _Way, writing: _Way) -> None:
-        """The socket ``reading`` reads from (and ``writing`` writes to) changed."""
-        if self.closed:
-            return
-        if events & ERR:  # reset (or a failed connect): what was unread is lost anyway
-            self.abort()
-            return
-        try:
-            if events & OUT and writing.stalled() and not self._flush(writing):
-                return
-            if events & READABLE and not reading.ended and not reading.stalled():
-                self._pump(reading, events & RDHUP)
-        except OSError as e:
-            self.abort(e)
-
-    def _pump(self, way: _Way, rdhup: int) -> None:
-        """Move what ``way.src`` has; with ``rdhup`` (the peer ended), read to the end."""
-        if way.pipe is not None:
-            self._splice(way)
-            return
-        src, dst = way.src, way.dst
-        while True:
-            try:
-                n = _readv(src, _BUFS)
-            except BlockingIOError:
-                return
-            if n == 0:
-                self._eof(way)
-                return
-            try:
-                m = _write(dst, _VIEW[:n])
-            except BlockingIOError:
-                m = 0
-            way.moved += m
-            if n == BUFFER:  # bulk: splice from now on (after what is pending)
-                way.pipe = Pipe()
-            if m < n:
-                way.pending = bytes(_VIEW[m:n])
-                self._stall(way)
-                return
-            if way.pipe is not None:
-                self._splice(way)
-                return
-            if not rdhup:  # a short read: drained
-                return
-
-    def _splice(self, way: _Way) -> None:
+    def splice(self, way: _Way) -> None:
         pipe = way.pipe
         assert pipe is not None
         budget = TURN
@@ -171,23 +171,26 @@ class Relay:
             if n < 0:  # drained
                 return
             if n == 0:
-                self._eof(way)
+                self.eof(way)
                 return
             budget -= n
 
     def _later(self, way: _Way) -> None:
-        if not self.closed and not way.ended and not way.stalled():
-            try:
-                self._pump(way, RDHUP)
-            except OSError as e:
-                self.abort(e)
+        if not self.closed and not way.ended and not way.blocked:
+            self._resume(way)
+
+    def _resume(self, way: _Way) -> None:
+        """Read ``way.src`` to the end of what it has (what arrived while we were not
+        reading raised no event)."""
+        way.event(IN | RDHUP)
 
     def _stall(self, way: _Way) -> None:
+        way.blocked = True
         if not way.watching:
             self._poller.want_output(way.dst)
             way.watching = True
 
-    def _flush(self, way: _Way) -> bool:
+    def flush(self, way: _Way) -> bool:
         """``way.dst`` has room again: deliver what waits, then read on. False if that
         ended the relay."""
         if way.pending:
@@ -199,34 +202,33 @@ class Relay:
             way.pending = way.pending[m:]
         if not way.pending and way.pipe is not None:
             way.moved += way.pipe.drain(way.dst)
-        if not way.stalled():
-            self._pump(way, RDHUP)  # what arrived meanwhile raised no new event
+        if not way.pending and not (way.pipe is not None and way.pipe.held):
+            way.blocked = False
+            self._resume(way)
         return not self.closed
 
-    def _eof(self, way: _Way) -> None:
+    def eof(self, way: _Way) -> None:
         way.ended = True
-        other = self.down if way is self.up else self.up
-        if other.ended:
-            self._close()
+        if way.back.ended:
+            self._end()
         else:
             fdcalls.shutdown_write(way.dst)
-
-    def _close(self) -> None:
-        self._end(_close)
 
     def abort(self, error: BaseException | None = None) -> None:
         """End at once, resetting both sockets."""
         if not self.closed:
-            self._end(fdcalls.reset)
+            for way in (self.up, self.down):
+                fdcalls.linger_zero(way.src)
+            self._end()
 
-    def _end(self, close: Callable[[int], None]) -> None:
+    def _end(self) -> None:
         self.closed = True
+        close = self._poller.close_fd
         for way in (self.up, self.down):
-            self._poller.forget(way.src)
-            with contextlib.suppress(OSError):
-                close(way.src)
+            close(way.src)
             if way.pipe is not None:
                 way.pipe.close()
+            del way.relay, way.back  # no cycles: reference counting frees the connection
         if self._done is not None:
             self._done(self)
 

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+from collections.abc import Sequence
 
 import pytest
 
 from tinykube.errors import SystemError_
 from tinykube.host.nssocket import NetnsSockets
-from tinykube.proxy.pool import SocketPool
+from tinykube.proxy.pool import Option, SocketPool
 
 NODELAY = (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def nodelay(fd: int) -> int:
+    with socket.socket(fileno=os.dup(fd)) as s:
+        return s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+def blocking(fd: int) -> bool:
+    return os.get_blocking(fd)
 
 
 class OneByOne:
@@ -36,11 +47,11 @@ class Batches(OneByOne):
         super().__init__()
         self.batches: list[int] = []
 
-    async def sockets(self, count: int, family: int = socket.AF_INET,
-                      type_: int = socket.SOCK_STREAM, proto: int = 0,
-                      options: object = ()) -> list[socket.socket]:
+    async def descriptors(self, count: int, family: int = socket.AF_INET,
+                          type_: int = socket.SOCK_STREAM, proto: int = 0,
+                          options: Sequence[Option] = ()) -> list[int]:
         self.batches.append(count)
-        return await NetnsSockets(None).sockets(count, family, type_, proto, [NODELAY])
+        return await NetnsSockets(None).descriptors(count, family, type_, proto, options)
 
 
 async def test_sockets_come_ready_and_the_pool_refills_in_the_background() -> None:
@@ -49,15 +60,14 @@ async def test_sockets_come_ready_and_the_pool_refills_in_the_background() -> No
     try:
         assert pool.take() is None  # empty: starts a refill
         first = await pool.get()
-        assert first.gettimeout() == 0.0 and first.getsockopt(*NODELAY[:2]) == 1
+        assert not blocking(first) and nodelay(first) == 1
         assert factory.batches == [8]
         taken = [pool.take() for _ in range(4)]  # down to 3 left: below half, refill
-        assert all(s is not None for s in taken)
         await asyncio.sleep(0.01)
         assert len(pool) == 8 and factory.batches == [8, 5]
-        for s in (first, *taken):
-            assert s is not None
-            s.close()
+        for fd in (first, *taken):
+            assert fd is not None
+            os.close(fd)
     finally:
         await pool.close()
     assert len(pool) == 0
@@ -67,9 +77,9 @@ async def test_a_factory_without_batches_is_asked_one_at_a_time() -> None:
     factory = OneByOne()
     pool = SocketPool(factory, options=[NODELAY], size=4)
     try:
-        sock = await pool.get()
-        assert factory.made == 4 and sock.getsockopt(*NODELAY[:2]) == 1
-        sock.close()
+        fd = await pool.get()
+        assert factory.made == 4 and nodelay(fd) == 1 and not blocking(fd)
+        os.close(fd)
     finally:
         await pool.close()
 
@@ -82,19 +92,20 @@ async def test_a_failing_factory_is_an_error_for_get_and_retried_on_take() -> No
             await pool.get()
         factory.fail = False
         assert pool.take() is None  # tries again
-        sock = await pool.get()
-        sock.close()
+        os.close(await pool.get())
     finally:
         await pool.close()
 
 
 async def test_closed_pool_closes_what_it_holds_and_gives_nothing() -> None:
     pool = SocketPool(NetnsSockets(None), size=4)
-    sock = await pool.get()
+    fd = await pool.get()
     held = list(pool._ready)
     await pool.close()
-    assert all(s.fileno() == -1 for s in held)
+    for h in held:
+        with pytest.raises(OSError):
+            os.fstat(h)
     assert pool.take() is None
     with pytest.raises(ConnectionAbortedError):
         await pool.get()
-    sock.close()
+    os.close(fd)

@@ -226,7 +226,7 @@ async def abort_resets_both_sides(w: Wired) -> None:
 
 async def a_stale_event_is_harmless(w: Wired) -> None:
     loop = asyncio.get_running_loop()
-    w.relay._client_event(IN)  # nothing to read: nothing happens
+    w.relay.up.event(IN)  # nothing to read: nothing happens
     await loop.sock_sendall(w.client, b"still fine")
     assert await recv_exactly(w.server, 10) == b"still fine"
     assert not w.relay.closed
