@@ -10,8 +10,8 @@ is readable, the poller reads up to ``BATCH`` events in one call and hands each 
 socket's handler.
 
 Edge-triggered means an event is reported once per change: a handler must read until a
-short read or ``EAGAIN`` (and after ``EPOLLRDHUP`` once more, for the end of stream), and
-whoever stops reading early must resume by itself later. ``relay.Relay`` is written that
+short read or ``EAGAIN`` (with ``EPOLLRDHUP``, up to the end of stream), and whoever stops
+reading early must resume by itself later. ``relay.Relay`` is written that
 way.
 
 A batch may still hold an event for a socket that an earlier handler in the same batch

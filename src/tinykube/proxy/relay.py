@@ -4,7 +4,9 @@ A forwarder's cost is its system calls and its wake-ups, so a ``Relay`` works on
 descriptors registered once, edge-triggered, in a ``poller.Poller``: a readable socket
 is read once into a shared buffer and what was read is written to the other socket at
 once — two system calls per message, and a short read means the socket is drained (no
-probing for ``EAGAIN``). Nothing is paused or re-registered per message.
+probing for ``EAGAIN``); after the peer ended (``EPOLLRDHUP``) it means the end of stream
+was reached too (no extra read for the EOF). Nothing is paused or re-registered per
+message.
 
 A read that fills the buffer marks that direction as bulk: from then on it is spliced
 (``splice.Pipe``, socket → pipe → socket) and its bytes never enter Python. A fast
@@ -48,6 +50,7 @@ _BUF = bytearray(BUFFER)
 _VIEW = memoryview(_BUF)
 _BUFS = (_BUF,)
 _readv, _write = os.readv, os.write
+_AGAIN = 1 << 30  # not a bit epoll reports: "read until EAGAIN" (resuming, not an event)
 
 
 @dataclass
@@ -78,9 +81,7 @@ class _Way:
         self.watching = False  # dst is watched for room
 
     def event(self, events: int) -> None:
-        relay = self.relay
-        if relay.closed:
-            return
+        relay = self.relay  # (gone once the relay ended: its handlers are gone too)
         if events & ERR:  # reset (or a failed connect): what was unread is lost anyway
             relay.abort()
             return
@@ -93,7 +94,7 @@ class _Way:
                 relay.splice(self)
                 return
             # the common case, inline: read once, write it all, done
-            src, dst, rdhup = self.src, self.dst, events & RDHUP
+            src, dst, rdhup, again = self.src, self.dst, events & RDHUP, events & _AGAIN
             while True:
                 try:
                     n = _readv(src, _BUFS)
@@ -110,7 +111,10 @@ class _Way:
                 if n == BUFFER or m < n:
                     relay.overflow(self, n, m)
                     return
-                if not rdhup:  # a short read: drained
+                if rdhup:  # the peer had ended: a short read took all it sent before
+                    relay.eof(self)
+                    return
+                if not again:  # a short read: drained
                     return
         except OSError as e:
             relay.abort(e)
@@ -182,7 +186,7 @@ class Relay:
     def _resume(self, way: _Way) -> None:
         """Read ``way.src`` to the end of what it has (what arrived while we were not
         reading raised no event)."""
-        way.event(IN | RDHUP)
+        way.event(IN | _AGAIN)
 
     def _stall(self, way: _Way) -> None:
         way.blocked = True
