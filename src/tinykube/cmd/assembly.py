@@ -17,15 +17,19 @@ components talk only through the API), so each could move to its own process unc
   to ``--dns-upstream`` (else the host's resolvers).
 
 A component whose ``run`` fails is logged and started again after a growing delay (the
-agent excepted: its ``run`` is not restartable, a failure is logged loudly). Stopping goes
-the reverse way, each stage leaving nothing behind (``stop_stages``).
+agent excepted: its ``run`` is not restartable, a failure is logged loudly). Every change of
+a component's state goes on the cluster's ``board`` (``board.py``), which ``tinykube
+status`` reads. Stopping goes the reverse way, each stage leaving nothing behind
+(``stop_stages``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import logging
+import os
 import socket
 from collections.abc import Awaitable, Callable, Set
 from typing import Protocol
@@ -47,6 +51,7 @@ from tinykube.cmd.addresses import (
     SERVICE_CIDR,
     ZONE,
 )
+from tinykube.cmd.board import Board, one_line
 from tinykube.cmd.nodesupport import NodeSupport
 from tinykube.cmd.options import UpOptions
 from tinykube.controllers.manager import ControllerManager
@@ -75,6 +80,16 @@ SYNC_TIMEOUT = 10.0
 PROXY_TIMEOUT = 30.0
 
 Stage = tuple[str, Callable[[], Awaitable[None]]]
+
+# The components on the board, in the order ``up`` starts them.
+STORE = "store"
+APISERVER = "apiserver"
+AGENT = "node-agent"
+INFORMERS = "informers"
+CONTROLLERS = "controller-manager"
+PROXY = "proxy"
+DNS = "dns"
+NOT_ROOT = "off: not root"
 
 
 class Runnable(Protocol):
@@ -128,6 +143,22 @@ class Cluster:
         self._node_sockets: NetnsSockets | None = None
         self._dns: ClusterDns | None = None
         self._dns_task: asyncio.Task[None] | None = None
+        self.board = Board(opts.data_dir.components, pid=os.getpid(),
+                           node=opts.node_name if support.node else "",
+                           published_on=opts.published_on if support.node else ())
+
+    def declare_components(self) -> None:
+        """Put every component on the board: ``starting``, or ``off`` and why."""
+        o, support, board = self._opts, self.support, self.board
+        node_off = "" if support.node else NOT_ROOT
+        board.declare(STORE, o.store)
+        board.declare(APISERVER, f"{o.address}:{o.port}")
+        board.declare(AGENT, o.node_name, off=node_off)
+        board.declare(INFORMERS)
+        board.declare(CONTROLLERS)
+        dataplane = support.dataplane + ("" if support.nft else " (nft not found)")
+        board.declare(PROXY, dataplane, off=node_off)
+        board.declare(DNS, f"{DNS_IP} on {NODE_IP}:53", off=node_off)
 
     @property
     def node_netns(self) -> str:
@@ -201,7 +232,7 @@ class Cluster:
         await self._server.add_socket(sock)
         self._server.set_pod_streams(PodStreams(self._agent))
         self._agent_task = asyncio.create_task(self._agent.run(), name="agent")
-        self._agent_task.add_done_callback(_report_agent_end)
+        self._agent_task.add_done_callback(functools.partial(_report_agent_end, self.board))
 
     # ------------------------------------------------------------------ controllers
 
@@ -213,8 +244,8 @@ class Cluster:
         informers = InformerFactory(client)
         self._informers = informers
         self._manager = ControllerManager(client, informers=informers, lb_pool=self._opts.lb_pool)
-        self._spawn("informers", _Informers(informers))
-        self._spawn("controller-manager", self._manager)
+        self._spawn(INFORMERS, _Informers(informers))
+        self._spawn(CONTROLLERS, self._manager)
         await self._wait_synced("controllers")
 
     # ------------------------------------------------------------------ proxy and dns
@@ -238,7 +269,7 @@ class Cluster:
         proxier = Proxier(self._informers, dataplane, node, followers=followers,
                           warn=self._manager.events.recorder("kube-proxy").warning)
         self._proxier = proxier
-        self._proxy_task = self._spawn("proxy", proxier)
+        self._proxy_task = self._spawn(PROXY, proxier)
         try:
             async with asyncio.timeout(PROXY_TIMEOUT):
                 await dataplane.first_sync.wait()
@@ -255,7 +286,7 @@ class Cluster:
                          listen_ip=NODE_IP, node_name=self._opts.node_name, zone=ZONE,
                          service_ip=DNS_IP, upstreams=forward)
         self._dns = dns
-        self._dns_task = self._spawn("dns", dns)
+        self._dns_task = self._spawn(DNS, dns)
         try:
             async with asyncio.timeout(SYNC_TIMEOUT):
                 await dns.ready.wait()
@@ -323,7 +354,7 @@ class Cluster:
     # ------------------------------------------------------------------ helpers
 
     def _spawn(self, name: str, runner: Runnable) -> asyncio.Task[None]:
-        task = asyncio.create_task(_supervise(name, runner), name=name)
+        task = asyncio.create_task(_supervise(name, runner, self.board), name=name)
         self._tasks.append(task)
         return task
 
@@ -336,16 +367,22 @@ class Cluster:
             log.warning("%s' informers not synced after %.0f s; going on", what, SYNC_TIMEOUT)
 
 
-async def _supervise(name: str, component: Runnable) -> None:
-    """Run ``component`` until cancelled, restarting it after a failure."""
+async def _supervise(name: str, component: Runnable, board: Board) -> None:
+    """Run ``component`` until cancelled, restarting it after a failure; the board says
+    ``restarting`` (with the error) during the delay and counts each restart."""
     failures = 0
     while True:
+        if failures:
+            board.rerun(name)
         try:
             await component.run()
             log.warning("component=%s returned; starting it again", name)
-        except Exception:
+            error = "returned"
+        except Exception as e:
             log.exception("component=%s failed", name)
+            error = one_line(e)
         delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)]
+        board.restarting(name, error)
         failures += 1
         await asyncio.sleep(delay)
 
@@ -357,14 +394,16 @@ async def _cancel(task: asyncio.Task[None] | None) -> None:
     await asyncio.gather(task, return_exceptions=True)
 
 
-def _report_agent_end(task: asyncio.Task[None]) -> None:
+def _report_agent_end(board: Board, task: asyncio.Task[None]) -> None:
     if task.cancelled():
         return
     err = task.exception()
     if err is not None:
         log.error("the node agent stopped: %r; pods are no longer run", err, exc_info=err)
+        board.failed(AGENT, one_line(err))
     else:
         log.error("the node agent returned; pods are no longer run")
+        board.failed(AGENT, "returned; pods are no longer run")
 
 
 def _node_listener(netns_path: str, port_: int) -> socket.socket:

@@ -13,6 +13,7 @@ directory; what goes into the files is decided by the components that own them.
       kubeconfig         0600, embeds the CA and the token
       tinykube.pid       pid of the running ``up``
       up.lock            flock held by the running ``up``
+      components.json    the running ``up``'s components and their states (``board``)
       tinykube.log       output of a detached ``up -d``
       agent/<node>/      the node agent's state: pods' dirs, the node's etc/ for ``shell``
       images.yaml        optional: the user's image -> command mapping for pods
@@ -78,6 +79,11 @@ class DataDir:
     @property
     def lock_file(self) -> Path:
         return self.root / "up.lock"
+
+    @property
+    def components(self) -> Path:
+        """The states of the running ``up``'s components, for ``tinykube status``."""
+        return self.root / "components.json"
 
     @property
     def log_file(self) -> Path:

@@ -6,8 +6,10 @@ place that picks concrete backends and wires components together. It starts them
 order, each a timed line of progress, then waits for SIGINT or SIGTERM and shuts down in
 stages, the reverse way: DNS, proxy (table removed, host listeners closed), controllers,
 agent (pods stopped, every namespace deleted), API server, store. Without root the node
-part is off and a ``!`` line says so and what to run instead. Nothing here knows how a
-component works; ``assembly.py`` knows how each one is built.
+part is off and a ``!`` line says so and what to run instead. Each component's state
+goes on the cluster's board as it starts (``tinykube status`` reads it); the board is
+taken away after the last stage of a stop. Nothing here knows how a component works;
+``assembly.py`` knows how each one is built.
 """
 
 from __future__ import annotations
@@ -75,31 +77,34 @@ async def serve(opts: UpOptions, support: nodesupport.NodeSupport, progress: Pro
 
 async def _start(cluster: assembly.Cluster, opts: UpOptions, progress: Progress) -> None:
     """Start every component; the kubeconfig is in place before the API answers."""
-    d = opts.data_dir
+    d, board = opts.data_dir, cluster.board
     start = time.perf_counter()
     progress.line(f"tinykube · data dir {d.root}")
+    cluster.declare_components()
     with progress.step("certificates"):
         await asyncio.to_thread(cluster.certificates)
     with progress.step("kubeconfig"):
         write_kubeconfig(d.kubeconfig, opts.server, d.ca_file.read_bytes(), d.token())
-    with progress.step(f"store ({opts.store})"):
+    with progress.step(f"store ({opts.store})"), board.step(assembly.STORE):
         await cluster.start_store()
-    with progress.step(f"apiserver {opts.address}:{opts.port}"):
+    with progress.step(f"apiserver {opts.address}:{opts.port}"), board.step(assembly.APISERVER):
         await cluster.start_apiserver()
     support = cluster.support
     for note in support.notes():
         progress.note(note)
     if support.node:
-        with progress.step(f"node network {opts.node_name}"):
-            await cluster.start_node_network()
-        with progress.step("node agent"):
-            await cluster.start_agent()
-    with progress.step("controllers"):
+        with board.step(assembly.AGENT):
+            with progress.step(f"node network {opts.node_name}"):
+                await cluster.start_node_network()
+            with progress.step("node agent"):
+                await cluster.start_agent()
+    with (progress.step("controllers"), board.step(assembly.INFORMERS),
+          board.step(assembly.CONTROLLERS)):
         await cluster.start_controllers()
     if support.node:
-        with progress.step(f"proxy ({support.dataplane})"):
+        with progress.step(f"proxy ({support.dataplane})"), board.step(assembly.PROXY):
             await cluster.start_proxy()
-        with progress.step(f"dns {DNS_IP}"):
+        with progress.step(f"dns {DNS_IP}"), board.step(assembly.DNS):
             await cluster.start_dns()
     progress.line(step_line(READY, (time.perf_counter() - start) * 1000))
     if not opts.child:
@@ -108,6 +113,14 @@ async def _start(cluster: assembly.Cluster, opts: UpOptions, progress: Progress)
 
 async def _stop(cluster: assembly.Cluster, progress: Progress) -> None:
     """Stop what started, in stages; each is bounded, and a failed stage skips no other."""
+    cluster.board.stopping()
+    try:
+        await _stop_stages(cluster, progress)
+    finally:
+        cluster.board.remove()
+
+
+async def _stop_stages(cluster: assembly.Cluster, progress: Progress) -> None:
     for name, stage in cluster.stop_stages():
         with contextlib.suppress(Exception), progress.step(name):
             try:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tinykube.cmd import assembly
+from tinykube.cmd.board import Board, Component, load
 from tinykube.cmd.datadir import DataDir
 from tinykube.cmd.nodesupport import NodeSupport
 from tinykube.cmd.options import UpOptions
@@ -29,15 +30,72 @@ class _Flaky:
         await asyncio.Event().wait()
 
 
-async def test_a_failed_controller_runs_again(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_failed_controller_runs_again(monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
     monkeypatch.setattr(assembly, "RESTART_DELAYS", (0.0,))
     flaky = _Flaky()
-    task = asyncio.create_task(assembly._supervise("flaky", flaky))
+    board = Board(tmp_path / "components.json", pid=1)
+    board.declare("flaky")
+    task = asyncio.create_task(assembly._supervise("flaky", flaky, board))
     await asyncio.wait_for(flaky.second_run.wait(), 5)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     assert flaky.runs == 2
+    published = load(tmp_path / "components.json")
+    assert published is not None
+    assert published.component("flaky") == Component(
+        "flaky", "running", published.components[0].since, restarts=1, error="boom")
+
+
+async def test_the_supervisor_says_restarting_during_the_delay(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(assembly, "RESTART_DELAYS", (3600.0,))
+    flaky = _Flaky()
+    board = Board(tmp_path / "components.json", pid=1)
+    board.declare("flaky")
+    task = asyncio.create_task(assembly._supervise("flaky", flaky, board))
+    for _ in range(100):
+        await asyncio.sleep(0)
+        if flaky.runs:
+            break
+    await asyncio.sleep(0)
+    c = board.snapshot.component("flaky")
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert c is not None
+    assert (c.state, c.error, c.restarts) == ("restarting", "boom", 0)
+
+
+def test_components_declared_as_root_and_not(tmp_path: Path) -> None:
+    root = assembly.Cluster(UpOptions(DataDir(tmp_path)), NodeSupport(root=True, nft=False))
+    root.declare_components()
+    states = {c.name: (c.state, c.detail) for c in root.board.snapshot.components}
+    assert list(states) == ["store", "apiserver", "node-agent", "informers",
+                            "controller-manager", "proxy", "dns"]
+    assert states["proxy"] == ("starting", "userspace (nft not found)")
+    assert root.board.snapshot.node == "tinykube-control-plane"
+    user = assembly.Cluster(UpOptions(DataDir(tmp_path)), NodeSupport(root=False, nft=True))
+    user.declare_components()
+    snap = user.board.snapshot
+    assert [c.name for c in snap.components if c.state == "off"] == ["node-agent", "proxy",
+                                                                     "dns"]
+    assert snap.node == "" and snap.published_on == ()
+
+
+async def test_the_agent_ending_is_a_failure_on_the_board(tmp_path: Path) -> None:
+    board = Board(tmp_path / "components.json", pid=1)
+    board.declare(assembly.AGENT)
+
+    async def crash() -> None:
+        raise RuntimeError("netns gone\nsecond line")
+
+    task = asyncio.create_task(crash())
+    await asyncio.gather(task, return_exceptions=True)
+    assembly._report_agent_end(board, task)
+    c = board.snapshot.component(assembly.AGENT)
+    assert c is not None and (c.state, c.error) == ("failed", "netns gone")
 
 
 def test_certificates_name_a_specific_listen_address() -> None:
