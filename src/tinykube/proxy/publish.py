@@ -5,11 +5,12 @@ The cluster's addresses exist only inside tinykube's namespaces, so ``curl
 namespace (``host`` factory: plain sockets of this process), its upstream sockets in the
 node's (``upstream`` factory: ``host.nssocket.NetnsSockets(node_ns)``, made ahead in
 batches by a ``pool.SocketPool``), and each accepted TCP connection is forwarded
-(``forward.TcpForwarder``: transports for messages, splice for bulk) to the node IP and
-NodePort, where the dataplane takes it as NodePort traffic — the way a host port-forward
-into a kind node works. With a single target there is no other endpoint to try, so an
-upstream connect may take its time (a dropped SYN is retransmitted after a second): only
-after ``connect_timeout`` seconds is the client reset.
+(``forward.TcpForwarder``, one ``relay.Relay`` per connection, all served by one
+``poller.Poller``) to the node IP and NodePort, where the dataplane takes it as NodePort
+traffic — the way a host port-forward into a kind node works. With a single target there
+is no other endpoint to try, so an upstream connect may take its time (a dropped SYN is
+retransmitted after a second): only after ``connect_timeout`` seconds is the client reset.
+UDP goes through the userspace dataplane's ``UdpListener`` with a fixed target.
 
 Published addresses:
 - every NodePort, on each ``addresses`` entry (``127.0.0.1`` by default; ``--publish-address``
