@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tinykube.cmd.datadir import write_private
+from tinykube.errors import ClusterNotRunning, TinykubeError
 from tinykube.wire import codec
 
 NAME = "tinykube"
@@ -50,3 +51,12 @@ def render(server: str, ca_pem: bytes, token: str) -> dict[str, Any]:
 
 def write(path: Path, server: str, ca_pem: bytes, token: str) -> None:
     write_private(path, codec.dump_yaml(render(server, ca_pem, token)))
+
+
+def server_of(path: Path) -> str:
+    """The API address a kubeconfig written by ``write`` names."""
+    try:
+        cfg = codec.load_yaml(path.read_text())
+        return str(cfg["clusters"][0]["cluster"]["server"])
+    except (OSError, KeyError, IndexError, TypeError, TinykubeError) as e:
+        raise ClusterNotRunning(f"cannot read {path}: {e}") from e

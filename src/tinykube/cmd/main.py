@@ -5,6 +5,7 @@
                 [--publish-address ADDR]... [--dns-upstream ADDR[:PORT]]...
                 [--lb-pool RANGES]
     tinykube down [--data-dir DIR]
+    tinykube status [--data-dir DIR] [-o json]
     tinykube shell [--data-dir DIR] [--node NAME] [-- CMD...]
     tinykube kubeconfig [--data-dir DIR]
     tinykube version [--data-dir DIR]
@@ -28,12 +29,13 @@ from tinykube import KUBERNETES_VERSION, __version__
 from tinykube.cmd import probe
 from tinykube.cmd.addresses import LB_POOL
 from tinykube.cmd.datadir import ENV_VAR, DataDir
+from tinykube.cmd.kubeconfig import server_of
 from tinykube.cmd.options import DEFAULT_NODE, UpOptions
 from tinykube.cmd.running import running_pid
 from tinykube.errors import ClusterNotRunning, ConfigError, TinykubeError
 
 PROG = "tinykube"
-COMMANDS = frozenset({"up", "down", "shell", "kubeconfig", "version"})
+COMMANDS = frozenset({"up", "down", "status", "shell", "kubeconfig", "version"})
 _NODE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?")
 
 
@@ -124,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
 
     sub.add_parser("down", parents=[common], help="stop the cluster running on the data dir")
+    status = sub.add_parser("status", parents=[common],
+                            help="every component, the node, DNS and counts; exit 1 when "
+                            "something is not well")
+    status.add_argument("-o", "--output", choices=("text", "json"), default="text",
+                        help="text (default) or json")
     shell = sub.add_parser("shell", parents=[common],
                            help="a shell (or CMD) inside the node, with cluster DNS (root)")
     shell.add_argument("--node", metavar="NAME", help="which node (default: the only one)")
@@ -132,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("kubeconfig", parents=[common], help="print the path of the kubeconfig")
     sub.add_parser("version", parents=[common], help="print versions")
     parser.epilog = ("Also kubectl-like verbs for the cluster: tinykube get|apply|create|"
-                     "describe|delete|scale|expose|run|exec|logs|rollout|kubectl ...")
+                     "describe|delete|scale|expose|run|exec|logs|rollout|wait|kubectl ...")
     return parser
 
 
@@ -172,6 +179,11 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         from tinykube.cmd.down import down
 
         return down(data_dir, out)
+    if args.command == "status":
+        from tinykube.cmd.status.command import status
+
+        hint = "tinykube up -d" + (f" --data-dir {data_dir.root}" if args.data_dir else "")
+        return status(data_dir, out, sys.stderr, output=args.output, start_hint=hint)
     if args.command == "shell":
         from tinykube.cmd.shell import shell
 
@@ -210,7 +222,7 @@ def _version(data_dir: DataDir, out: TextIO) -> int:
     print(f"tinykube {__version__} (Kubernetes API {KUBERNETES_VERSION})", file=out)
     if running_pid(data_dir) is None:
         return 0
-    server = _server_of(data_dir)
+    server = server_of(data_dir.kubeconfig)
     try:
         answer = probe.get(server, "/version", ca_file=data_dir.ca_file, token=data_dir.token())
         git_version = answer.json().get("gitVersion", "?")
@@ -218,17 +230,6 @@ def _version(data_dir: DataDir, out: TextIO) -> int:
         raise ClusterNotRunning(f"the cluster at {server} does not answer: {e}") from e
     print(f"server {server}: {git_version}", file=out)
     return 0
-
-
-def _server_of(data_dir: DataDir) -> str:
-    """The API address recorded in the data dir's kubeconfig."""
-    from tinykube.wire import codec
-
-    try:
-        cfg = codec.load_yaml(data_dir.kubeconfig.read_text())
-        return str(cfg["clusters"][0]["cluster"]["server"])
-    except (OSError, KeyError, IndexError, TypeError, TinykubeError) as e:
-        raise ClusterNotRunning(f"cannot read {data_dir.kubeconfig}: {e}") from e
 
 
 def _configure_logging(verbose: int) -> None:
