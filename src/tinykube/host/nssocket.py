@@ -7,12 +7,11 @@ thread never moves and no pooled thread is ever left in a foreign namespace. A d
 long-lived thread makes creating a socket one cross-thread hop, cheap enough for a proxy
 that opens an upstream socket per connection.
 
-``sockets(count, ...)`` (or ``descriptors``) makes a batch in one hop, for pools that keep
-sockets ready (``proxy.pool``). The batch calls ``socket(2)`` and ``setsockopt(2)`` through ctypes'
+``descriptors(count, ...)`` makes a batch in one hop, for pools that keep sockets ready
+(``proxy.pool``). The batch calls ``socket(2)`` and ``setsockopt(2)`` through ctypes'
 ``PyDLL``, which keeps the GIL: through Python's ``socket`` module every call would hand
 the GIL to the busy event-loop thread and back (two futex calls each), which costs the
-loop more than the sockets themselves. Python socket objects are made from the
-descriptors on the loop's thread.
+loop more than the sockets themselves.
 
 ``NetnsSockets(None)`` makes sockets in the current namespace, for tests and for a
 process that already runs inside the node's namespace.
@@ -20,7 +19,6 @@ process that already runs inside the node's namespace.
 
 from __future__ import annotations
 
-import _socket
 import asyncio
 import contextlib
 import ctypes
@@ -82,20 +80,6 @@ def _errno(what: str) -> OSError:
     return OSError(err, f"{what}: {os.strerror(err)}")
 
 
-class PlainSocket(socket.socket):
-    """A ``socket.socket`` whose ``family`` and ``type`` are plain ints: the standard
-    properties build an enum on every read, which an event loop adopting the socket does
-    several times per connection."""
-
-    __slots__ = ()
-    family = _socket.socket.family  # type: ignore[assignment]
-    type = _socket.socket.type  # type: ignore[assignment]
-
-
-def _wrap(fds: list[int], family: int, type_: int, proto: int) -> list[socket.socket]:
-    return [PlainSocket(family, type_ | socket.SOCK_NONBLOCK, proto, fd) for fd in fds]
-
-
 class NetnsSockets:
     """Non-blocking sockets created inside network namespace ``netns`` (None: here)."""
 
@@ -107,18 +91,12 @@ class NetnsSockets:
                 max_workers=1, initializer=enter_netns, initargs=(netns_path(netns),),
                 thread_name_prefix=f"netns-{netns}")
 
-    async def sockets(self, count: int, family: int = socket.AF_INET,
-                      type_: int = socket.SOCK_STREAM, proto: int = 0,
-                      options: Sequence[Option] = ()) -> list[socket.socket]:
-        """``count`` sockets with ``options`` set, made in one hop to the namespace."""
-        fds = await self.descriptors(count, family, type_, proto, options)
-        return _wrap(fds, family, type_, proto)
-
     async def descriptors(self, count: int, family: int = socket.AF_INET,
                           type_: int = socket.SOCK_STREAM, proto: int = 0,
                           options: Sequence[Option] = ()) -> list[int]:
-        """The same as bare descriptors (non-blocking, close-on-exec), for callers that
-        never need a ``socket.socket`` (each costs a ``getsockname`` to make)."""
+        """``count`` sockets with ``options`` set, made in one hop to the namespace, as
+        bare descriptors (non-blocking, close-on-exec): the caller (a pool of upstream
+        sockets) never needs a ``socket.socket``, which costs a ``getsockname`` to make."""
         try:
             if self._pool is None:
                 return _new_fds(count, family, type_, proto, options)
