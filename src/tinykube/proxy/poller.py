@@ -89,9 +89,10 @@ class Poller:
                         log.exception("poller handler for fd %d failed", fd)
         finally:
             self._dispatching = False
-            closing, self._closing = self._closing, []
-            for fd in closing:
-                os.close(fd)
+            if self._closing:
+                closing, self._closing = self._closing, []
+                for fd in closing:
+                    os.close(fd)
 
     def close(self) -> None:
         for fd in self._closing:
