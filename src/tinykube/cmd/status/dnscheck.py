@@ -45,7 +45,7 @@ def ask(make_socket: Callable[[], socket.socket], server: str, name: str, expect
         reply = dns.query.udp(dns.message.make_query(name, "A"), server, port=port,
                               timeout=timeout, sock=sock)
     except dns.exception.Timeout:
-        return replace(facts, error=f"no answer within {timeout:.0f} s")
+        return replace(facts, error=f"no answer within {timeout:g} s")
     except (OSError, dns.exception.DNSException) as e:
         return replace(facts, error=str(e) or type(e).__name__)
     finally:

@@ -84,9 +84,10 @@ def _title(facts: Facts) -> str:
 
 def _components(b: _Builder, facts: Facts) -> None:
     if facts.board is None:
+        who = f" (pid {facts.pid})" if facts.pid and facts.pid > 0 else ""
         b.add(BAD, "components", "no states published yet (is it starting?)",
-              f"the running tinykube (pid {facts.pid}) has published no component states "
-              "yet; it may still be starting")
+              f"the running tinykube{who} has published no component states yet; it may "
+              "still be starting")
         if facts.api is not None:
             _api(b, "apiserver", "", facts.api)
         return
@@ -95,6 +96,8 @@ def _components(b: _Builder, facts: Facts) -> None:
             _api(b, c.name, _running(replace(c, detail=""), facts.now), facts.api)
         else:
             _component(b, c, facts.now)
+    if facts.api is not None and facts.board.component("apiserver") is None:
+        _api(b, "apiserver", "", facts.api)
 
 
 def _component(b: _Builder, c: Component, now: datetime) -> None:
