@@ -100,9 +100,10 @@ def _lists(session: probe.Session) -> tuple[dict[str, list[Obj]], tuple[str, ...
 
 def _dns(board: Snapshot | None, nodes: tuple[NodeFacts, ...], lists: dict[str, list[Obj]],
          *, root: bool, ask: Asker) -> DnsFacts | None:
-    """Ask the cluster DNS for the ``kubernetes`` Service, from the node, as root."""
+    """Ask the cluster DNS for the ``kubernetes`` Service, from the node, as root; only
+    when it runs (the board's line says what else it is doing)."""
     dns = board.component("dns") if board is not None else None
-    if board is None or not board.node or dns is None or dns.state == "off":
+    if board is None or not board.node or dns is None or dns.state != "running":
         return None
     node = next((n for n in nodes if n.name == board.node), None)
     server = (node.ip if node else "") or NODE_IP

@@ -85,5 +85,6 @@ def test_dns_is_not_asked_without_root_or_namespace_or_node_part(tmp_path: Path)
     assert missing is not None and "does not exist" in missing.skipped
     assert obs._dns(_snap(node=""), (), {}, root=True, ask=ask) is None
     assert obs._dns(_snap("off"), (node,), {}, root=True, ask=ask) is None
+    assert obs._dns(_snap("starting"), (node,), {}, root=True, ask=ask) is None
     assert obs._dns(None, (node,), {}, root=True, ask=ask) is None
     assert calls == []
