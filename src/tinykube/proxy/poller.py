@@ -35,6 +35,7 @@ READABLE = select.EPOLLIN | select.EPOLLRDHUP | select.EPOLLHUP | select.EPOLLER
 RDHUP = select.EPOLLRDHUP
 _MASK = select.EPOLLIN | select.EPOLLRDHUP | select.EPOLLET
 BATCH = 512
+SCRATCH = 1 << 16
 
 Handler = Callable[[int], None]  # called with the epoll event bits
 
@@ -48,6 +49,11 @@ class Poller:
         self.handlers: dict[int, Handler] = {}
         self._dispatching = False
         self._closing: list[int] = []  # closed at the end of the batch
+        # one buffer for the handlers to read into: they run one at a time, on the
+        # loop's thread (a module-wide buffer would be shared by loops on other threads)
+        self.scratch = bytearray(SCRATCH)
+        self.scratch_view = memoryview(self.scratch)
+        self.scratch_iov = (self.scratch,)
         loop.add_reader(self._ep.fileno(), self._ready)
 
     def add(self, fd: int, handler: Handler) -> None:

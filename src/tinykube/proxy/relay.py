@@ -2,8 +2,8 @@
 
 A forwarder's cost is its system calls and its wake-ups, so a ``Relay`` works on bare
 descriptors registered once, edge-triggered, in a ``poller.Poller``: a readable socket
-is read once into a shared buffer and what was read is written to the other socket at
-once — two system calls per message, and a short read means the socket is drained (no
+is read once into the poller's scratch buffer and what was read is written to the other
+socket at once — two system calls per message, and a short read means the socket is drained (no
 probing for ``EAGAIN``); after the peer ended (``EPOLLRDHUP``) it means the end of stream
 was reached too (no extra read for the EOF). Nothing is paused or re-registered per
 message.
@@ -36,19 +36,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tinykube.proxy import fdcalls
-from tinykube.proxy.poller import ERR, IN, OUT, RDHUP, READABLE, Poller
+from tinykube.proxy.poller import ERR, IN, OUT, RDHUP, READABLE, SCRATCH, Poller
 from tinykube.proxy.splice import PIPE_SIZE, Pipe
 
 __all__ = ["BUFFER", "Counters", "Relay", "relay", "tune"]
 
-BUFFER = 1 << 16  # one read; a read that fills it means bulk: splice from then on
+BUFFER = SCRATCH  # one read; a read that fills it means bulk: splice from then on
 TURN = 16 * PIPE_SIZE  # bytes a spliced direction moves per event before yielding
 
-# Shared by every relay: the loop runs one handler at a time, and each read is written
-# (or what is left of it copied out) before the handler returns.
-_BUF = bytearray(BUFFER)
-_VIEW = memoryview(_BUF)
-_BUFS = (_BUF,)
 _readv, _write = os.readv, os.write
 _AGAIN = 1 << 30  # not a bit epoll reports: "read until EAGAIN" (resuming, not an event)
 
@@ -65,11 +60,15 @@ class _Way:
     """One direction, ``src`` → ``dst``; its ``event`` handles the events of ``src``'s
     socket (readable: this way moves; writable: the way back may deliver)."""
 
-    __slots__ = ("back", "blocked", "dst", "ended", "moved", "pending", "pipe", "relay",
-                 "src", "watching")
+    __slots__ = ("back", "blocked", "dst", "ended", "iov", "moved", "pending", "pipe",
+                 "relay", "src", "view", "watching")
 
-    def __init__(self, relay: Relay, src: int, dst: int) -> None:
+    def __init__(self, relay: Relay, src: int, dst: int, poller: Poller) -> None:
         self.relay = relay
+        # the poller's scratch buffer: each read is written (or what is left of it
+        # copied out) before the handler returns
+        self.iov = poller.scratch_iov
+        self.view = poller.scratch_view
         self.back: _Way = self
         self.src = src
         self.dst = dst
@@ -95,16 +94,17 @@ class _Way:
                 return
             # the common case, inline: read once, write it all, done
             src, dst, rdhup, again = self.src, self.dst, events & RDHUP, events & _AGAIN
+            iov, view = self.iov, self.view
             while True:
                 try:
-                    n = _readv(src, _BUFS)
+                    n = _readv(src, iov)
                 except BlockingIOError:
                     return
                 if n == 0:
                     relay.eof(self)
                     return
                 try:
-                    m = _write(dst, _VIEW[:n])
+                    m = _write(dst, view[:n])
                 except BlockingIOError:
                     m = 0
                 self.moved += m
@@ -131,8 +131,8 @@ class Relay:
         self._poller = poller
         self._loop = poller.loop
         self._done = done
-        up = self.up = _Way(self, client, upstream)
-        down = self.down = _Way(self, upstream, client)
+        up = self.up = _Way(self, client, upstream, poller)
+        down = self.down = _Way(self, upstream, client, poller)
         up.back, down.back = down, up
         self.closed = False
         self.mark = 0  # for the owner's bookkeeping
@@ -153,7 +153,7 @@ class Relay:
         if n == BUFFER:
             way.pipe = Pipe()
         if m < n:
-            way.pending = bytes(_VIEW[m:n])
+            way.pending = bytes(way.view[m:n])
             self._stall(way)
         else:
             self.splice(way)
