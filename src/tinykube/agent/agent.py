@@ -14,6 +14,9 @@ each pod is re-created with its identity (name, hostname; the same IP when it is
 Pods that already finished (Succeeded/Failed) are left as they are. The Node's Ready
 condition is renewed every ``heartbeat_interval`` seconds.
 
+What the workers do to pods is told as the kubelet's Events (``events.py``), written by a
+task of ``run``.
+
 Workers are looked up by ``worker(namespace, name)`` for logs, exec and attach
 (``streams.py``).
 """
@@ -27,6 +30,7 @@ from pathlib import Path
 
 from tinykube.agent import images, node, podapi, sandbox
 from tinykube.agent.config import AgentConfig
+from tinykube.agent.events import AgentEvents
 from tinykube.agent.ipam import Ipam
 from tinykube.agent.podworker import PodContext, PodWorker
 from tinykube.agent.resolv import parse
@@ -62,6 +66,7 @@ class Agent:
         self._started = False
         self._ready_since = ""
         self._user_images = images.UserMapFile(config.image_map)
+        self.events = AgentEvents(api, config.node_name)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -80,7 +85,7 @@ class Agent:
             config=self.config, api=self.api, ipam=self.ipam,
             services=self._services.list, image_of=self._image_of,
             node_resolv=parse(_read(self.config.host_resolv_conf)),
-            ca_pem=_read(self.config.ca_file), clock=self._clock,
+            ca_pem=_read(self.config.ca_file), clock=self._clock, events=self.events,
         )
         self._started = True
         log.info("node=%s registered; pods dir %s", self.config.node_name,
@@ -91,6 +96,7 @@ class Agent:
         if not self._started:
             await self.start()
         informers = asyncio.create_task(self._informers.run(), name="agent-informers")
+        events = asyncio.create_task(self.events.run(), name="agent-events")
         try:
             await self._informers.wait_synced()
             self._reserve_ips()
@@ -98,7 +104,7 @@ class Agent:
             await self._heartbeats()
         finally:
             informers.cancel()
-            tasks = [informers, *self._tasks.values()]
+            tasks = [informers, events, *self._tasks.values()]
             for t in tasks:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)

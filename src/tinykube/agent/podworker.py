@@ -14,6 +14,10 @@ A pod with a ``deletionTimestamp`` (or gone from the API) is terminated: probes 
 SIGTERM to every container, SIGKILL after the grace period, the sandbox is torn down, the
 IP released, and the pod deleted with grace 0. A pod that reached Succeeded or Failed
 keeps its status and logs but loses its network.
+
+Along the way it tells the user what it did through the kubelet's Events (``events.py``):
+``Pulled``, ``Created``, ``Started``, ``Killing``, and the warnings ``Failed``,
+``BackOff`` and ``Unhealthy`` (a declared probe's failed check).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tinykube.agent import (
@@ -38,6 +42,7 @@ from tinykube.agent import (
     status,
 )
 from tinykube.agent.config import AgentConfig
+from tinykube.agent.events import EventSink, EventType, NoEvents
 from tinykube.agent.ipam import Ipam
 from tinykube.agent.lifecycle import Backoff, Container, should_restart
 from tinykube.agent.probecheck import Target
@@ -69,6 +74,7 @@ class PodContext:
     node_resolv: ResolvConf
     ca_pem: str
     clock: Clock
+    events: EventSink = field(default_factory=NoEvents)
 
 
 class PodWorker:
@@ -113,6 +119,12 @@ class PodWorker:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def _event(self, type_: EventType, reason: str, message: str, container: str) -> None:
+        """One of the kubelet's Events about ``container`` of this pod."""
+        init = container in self.init_records and container not in self.records
+        self.ctx.events.record(self.pod, type_, reason, message, container=container,
+                               init=init)
 
     def _wake_after(self, delay: float) -> None:
         """Wake up after ``delay`` seconds. One timer, the earliest: the sync it causes
@@ -228,6 +240,8 @@ class PodWorker:
         rec.waiting("CrashLoopBackOff", f"back-off {_duration(delay)} restarting failed "
                     f"container={name} pod={meta.name(self.pod)}_{meta.namespace(self.pod)}"
                     f"({self.uid})")
+        self._event("Warning", "BackOff", f"Back-off restarting failed container {name} in "
+                    f"pod {meta.name(self.pod)}_{meta.namespace(self.pod)}({self.uid})", name)
         self._wake_after(wait)
         return False
 
@@ -236,6 +250,7 @@ class PodWorker:
         image = self.ctx.image_of(c)
         if isinstance(image, images.Unsupported):
             rec.waiting(image.reason, image.message)
+            self._event("Warning", "Failed", image.message, name)
             self._wake_after(CONFIG_RETRY)   # the user may map the image meanwhile
             return
         host = hostsfile.hostname(self.pod, self.ctx.config.node_name)
@@ -244,8 +259,11 @@ class PodWorker:
                                         hostname=host)
         except ConfigError as e:
             rec.waiting("CreateContainerConfigError", str(e))
+            self._event("Warning", "Failed", f"Error: {e}", name)
             self._wake_after(CONFIG_RETRY)
             return
+        self._event("Normal", "Pulled", f"Container image \"{c.get('image') or ''}\" already "
+                    "present on machine", name)
         argv = envvars.command_line(c, list(image.entrypoint), list(image.cmd), env)
         restarted = rec.has_run
         now = meta.now()
@@ -263,6 +281,8 @@ class PodWorker:
         except (SystemError_, OSError) as e:
             self._start_error(name, rec, now, restarted, str(e))
             return
+        self._event("Normal", "Created", f"Created container {name}", name)
+        self._event("Normal", "Started", f"Started container {name}", name)
         rec.running(run.id, now, restarted=restarted)
         rec.image_id = f"tinykube://{images.repository(str(c.get('image') or ''))}"
         self.running[name] = run
@@ -275,6 +295,7 @@ class PodWorker:
                      message: str) -> None:
         """A run that never started: terminated with 128 and ``StartError``, as containerd
         reports it; the restart policy and back-off then apply as to any exit."""
+        self._event("Warning", "Failed", f"Error: {message}", name)
         rec.running("", now, restarted=restarted)
         rec.terminated(runtime.START_ERROR_CODE, now, reason="StartError", message=message)
         self.exited_at[name] = self.ctx.clock.now()
@@ -291,8 +312,15 @@ class PodWorker:
         if serves is not None and "startup" not in specs:
             specs["startup"] = probes.serving(serves)
         target = Target(self.layout.netns_path, self.ip or "", c, run.pid, run.env)
+        declared = set(probes.specs(c))
+        name = str(c["name"])
+
+        def unhealthy(kind: probes.ProbeKind, message: str) -> None:
+            if kind in declared:   # not the stand-in's implicit startup probe
+                self._event("Warning", "Unhealthy", _probe_failed(kind, message), name)
+
         p = ContainerProbes(specs, target, self.wake, clock=self.ctx.clock,
-                            what=f"{self.name}/{c['name']}")
+                            what=f"{self.name}/{c['name']}", on_failure=unhealthy)
         self.probes[str(c["name"])] = p
         p.start()
         self._follow_probes(str(c["name"]), rec)
@@ -306,6 +334,8 @@ class PodWorker:
         if failure is not None and name not in self.killing:
             log.info("pod=%s container=%s failed %s probe, will be restarted: %s", self.name,
                      name, failure.spec.kind, failure.last_message)
+            self._event("Normal", "Killing", f"Container {name} failed {failure.spec.kind} "
+                        "probe, will be restarted", name)
             grace = failure.spec.termination_grace
             self._spawn(self._kill(name, self._grace() if grace is None else grace))
 
@@ -435,6 +465,9 @@ class PodWorker:
             await p.stop()
         self.probes.clear()
         running = list(self.running.items())
+        for name, _run in running:
+            if name not in self.killing:
+                self._event("Normal", "Killing", f"Stopping container {name}", name)
         await asyncio.gather(*(self._stop_container(name, run, grace) for name, run in running))
         await self._cancel_tasks()
         for name, run in running:
@@ -482,6 +515,14 @@ def _records(pod: Obj, key: str, status_key: str) -> dict[str, Container]:
     return {str(c["name"]): Container.resumed(str(c["name"]), str(c.get("image") or ""),
                                               previous.get(c["name"]))
             for c in _containers(pod, key)}
+
+
+def _probe_failed(kind: str, message: str) -> str:
+    """``Readiness probe failed: HTTP probe failed with statuscode: 500``."""
+    prefix = f"{kind} probe failed: "
+    if message.startswith(prefix):
+        message = message[len(prefix):]
+    return f"{kind.capitalize()} probe failed: {message}"
 
 
 def _duration(seconds: float) -> str:

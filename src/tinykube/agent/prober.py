@@ -5,7 +5,8 @@ fresh ``ContainerProbes``). The startup probe runs first; liveness and readiness
 once it has succeeded (or at once when there is none), each after its initial delay
 counted from the container's start. Every result that matters to the pod — readiness
 flipping, the container counting as started, a liveness or startup failure that asks for
-a restart — calls ``on_change``, which wakes the pod's worker. The tasks belong to this
+a restart — calls ``on_change``, which wakes the pod's worker; every failed check also
+calls ``on_failure`` (the kubelet's ``Unhealthy`` event). The tasks belong to this
 object and are cancelled by ``stop``.
 """
 
@@ -25,10 +26,12 @@ log = logging.getLogger(__name__)
 class ContainerProbes:
     def __init__(self, specs: dict[ProbeKind, ProbeSpec], target: probecheck.Target,
                  on_change: Callable[[], None], *, clock: Clock | None = None,
-                 what: str = "") -> None:
+                 what: str = "",
+                 on_failure: Callable[[ProbeKind, str], None] | None = None) -> None:
         self.states = {kind: ProbeState(spec) for kind, spec in specs.items()}
         self._target = target
         self._on_change = on_change
+        self._on_failure = on_failure
         self._clock = clock or LoopClock()
         self._what = what
         self._started_at = 0.0
@@ -83,6 +86,8 @@ class ContainerProbes:
             changed = state.record(ok, message)
             if not ok:
                 log.debug("probe=%s container=%s failed: %s", spec.kind, self._what, message)
+                if self._on_failure is not None:
+                    self._on_failure(spec.kind, message)
             if changed or state.failed:
                 if spec.kind != "readiness" or changed:
                     log.info("probe=%s container=%s result=%s %s", spec.kind, self._what,
