@@ -84,7 +84,7 @@ async def list_table(netns: str, table: str, family: str = "ip") -> TableListing
     return TableListing(
         frozenset(o["chain"]["name"] for o in chains
                   if "chain" in o and o["chain"].get("table") == table),
-        {o[k]["name"]: _seconds(o[k].get("timeout", 0)) for o in sets for k in ("set", "map")
+        {o[k]["name"]: timeout_seconds(o[k].get("timeout", 0)) for o in sets for k in ("set", "map")
          if k in o and o[k].get("table") == table})
 
 
@@ -260,7 +260,7 @@ def _objects(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
             yield obj
 
 
-def _seconds(value: Any) -> int:
+def timeout_seconds(value: Any) -> int:
     """nft's JSON gives a set's timeout in seconds (older versions: a duration string)."""
     if isinstance(value, int):
         return value

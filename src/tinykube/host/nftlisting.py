@@ -42,7 +42,7 @@ async def list_tables(netns: str, names: Collection[str],
     sets = await _objects(netns, ["-t", "list", "sets", family], "set")
     return {t: TableListing(
         frozenset(c["name"] for c in chains if c.get("table") == t),
-        {s["name"]: _seconds(s.get("timeout", 0)) for s in sets if s.get("table") == t})
+        {s["name"]: nft.timeout_seconds(s.get("timeout", 0)) for s in sets if s.get("table") == t})
         for t in sorted(wanted)}
 
 
@@ -62,17 +62,3 @@ def _of_kind(doc: dict[str, Any], kind: str) -> Iterator[dict[str, Any]]:
         if isinstance(obj, dict) and isinstance(obj.get(kind), dict):
             yield obj[kind]
 
-
-def _seconds(value: Any) -> int:
-    """A set's timeout: seconds in nft 1.0.x's JSON, a duration string (``3h``) before."""
-    if isinstance(value, int):
-        return value
-    total, num = 0, ""
-    units = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-    for ch in str(value):
-        if ch.isdigit():
-            num += ch
-        elif ch in units and num:
-            total += int(num) * units[ch]
-            num = ""
-    return total

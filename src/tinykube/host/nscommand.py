@@ -27,8 +27,6 @@ class Completed:
     stderr: str
 
 
-netns_path = namespaces.path  # the name host/nssocket.py still imports
-
 
 async def run(netns: str, argv: Sequence[str], *, stdin: str | None = None) -> Completed:
     """Run ``argv`` in ``netns``. Cancelling (e.g. the caller's ``asyncio.timeout``) kills

@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.thread import BrokenThreadPool
 
 from tinykube.errors import SystemError_
-from tinykube.host.nscommand import netns_path
+from tinykube.host.netns import path as netns_path
 from tinykube.host.nsexec import enter_netns
 
 __all__ = ["NetnsSockets", "Option", "enter_netns"]

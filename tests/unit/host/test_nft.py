@@ -117,6 +117,6 @@ async def test_delete_table(run: FakeRun) -> None:
 
 
 def test_set_timeouts_in_seconds() -> None:
-    assert nft._seconds(10800) == 10800
-    assert nft._seconds("3h") == 10800
-    assert nft._seconds("1d2h3m4s") == 93784
+    assert nft.timeout_seconds(10800) == 10800
+    assert nft.timeout_seconds("3h") == 10800
+    assert nft.timeout_seconds("1d2h3m4s") == 93784
