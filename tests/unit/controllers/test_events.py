@@ -1,8 +1,8 @@
-"""The event recorder: core/v1 Events, aggregation of repeats, never blocking."""
+"""The controllers' recorder: Events of each component, repeats counted (the writer's
+queue and failures are tested in tests/unit/client/test_events.py)."""
 
 from tinykube.api import kinds
 from tinykube.controllers.events import EventRecorder
-from tinykube.errors import Forbidden
 from tinykube.testing.wait import eventually
 
 DEPLOY = {"apiVersion": "apps/v1", "kind": "Deployment",
@@ -44,14 +44,3 @@ async def test_cluster_scoped_objects_get_events_in_default(api, running):
     await eventually(lambda: len(stored(api)) == 1)
     assert stored(api)[0]["metadata"]["namespace"] == "default"
 
-
-async def test_full_queue_drops_and_failures_do_not_stop_the_writer(api, running):
-    rec = EventRecorder(api, capacity=2)
-    r = rec.recorder("x")
-    for i in range(3):
-        r.normal(DEPLOY, "R", f"m{i}")  # nobody drains yet: the third is dropped
-    assert rec.dropped == 1 and rec.pending() == 2
-    api.fail("create", Forbidden("no"))
-    running(rec.run)
-    await eventually(lambda: len(stored(api)) == 1)
-    assert stored(api)[0]["message"] == "m1"
