@@ -1,11 +1,7 @@
 """The agent's Events: the kubelet's shape, aggregation of repeats, never blocking; and
 the probes' hook that turns each failed check into ``Unhealthy``."""
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
-
-import pytest
 
 from tinykube.agent import probecheck
 from tinykube.agent.events import AgentEvents, NoEvents, field_path, involved_object
@@ -20,27 +16,6 @@ from tinykube.testing.wait import eventually
 POD = {"apiVersion": "v1", "kind": "Pod",
        "metadata": {"name": "web-0", "namespace": "shop", "uid": "u1",
                     "resourceVersion": "12"}}
-
-
-@pytest.fixture
-def api() -> FakeApi:
-    return FakeApi()
-
-
-@pytest.fixture
-async def running() -> AsyncIterator[Callable[[Callable[[], Awaitable[None]]], None]]:
-    tasks: list[asyncio.Task[None]] = []
-
-    def start(run: Callable[[], Awaitable[None]]) -> None:
-        async def wrapped() -> None:
-            await run()
-
-        tasks.append(asyncio.create_task(wrapped()))
-
-    yield start
-    for t in tasks:
-        t.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def stored(api: FakeApi) -> list[dict[str, Any]]:

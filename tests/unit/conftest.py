@@ -1,3 +1,5 @@
+"""Fixtures shared by the unit tests: a fake API and tasks cancelled when a test ends."""
+
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
