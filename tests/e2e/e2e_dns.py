@@ -9,19 +9,16 @@ print, ``call_counts`` what the gRPC stand-in client logs. Polling is bounded
 
 from __future__ import annotations
 
-import contextlib
 import re
 import string
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from e2e_helpers import apps_api, core_api, eventually
-from e2e_samples import unique
+from e2e_helpers import apps_api, core_api, eventually, is_ready, live_pods
 from kubernetes import client
 
 from tinykube.testing.cluster import RunningCluster, tinykube
@@ -53,19 +50,6 @@ def create(apis: client.ApiClient, ns: str, obj: Obj) -> Any:
     return calls[obj["kind"]](ns, obj)
 
 
-@contextlib.contextmanager
-def namespace(apis: client.ApiClient, prefix: str) -> Iterator[str]:
-    """A fresh namespace for one test (or module), deleted afterwards."""
-    core = core_api(apis)
-    name = unique(prefix)
-    core.create_namespace({"metadata": {"name": name}})
-    try:
-        yield name
-    finally:
-        with contextlib.suppress(client.ApiException):
-            core.delete_namespace(name)
-
-
 def service_fqdn(name: str, ns: str) -> str:
     return f"{name}.{ns}.svc.{ZONE}"
 
@@ -76,17 +60,6 @@ def dashed(ip: str) -> str:
 
 
 # --------------------------------------------------------------------------- pods
-
-
-def is_ready(pod: Any) -> bool:
-    conds = pod.status.conditions or []
-    return bool(pod.status.phase == "Running" and any(
-        c.type == "Ready" and c.status == "True" for c in conds))
-
-
-def live_pods(core: Any, ns: str, selector: str = "") -> list[Any]:
-    pods = core.list_namespaced_pod(ns, label_selector=selector).items
-    return [p for p in pods if p.metadata.deletion_timestamp is None]
 
 
 def wait_pods(core: Any, ns: str, selector: str, count: int, timeout: float = 60) -> list[Any]:

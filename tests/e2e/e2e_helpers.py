@@ -1,12 +1,15 @@
-"""Small helpers the end-to-end tests share: the official client, Status bodies, polling."""
+"""Small helpers the end-to-end tests share: the official client, Status bodies, polling,
+a namespace per test, pods' readiness."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from e2e_samples import unique
 from kubernetes import client, config
 
 from tinykube.testing.cluster import RunningCluster
@@ -81,3 +84,29 @@ def gone(read: Callable[[], Any]) -> Callable[[], bool]:
         return False
 
     return check
+
+
+@contextlib.contextmanager
+def namespace(apis: client.ApiClient, prefix: str) -> Iterator[str]:
+    """A namespace of a unique name for one test (or module), deleted at its end."""
+    core = core_api(apis)
+    name = unique(prefix)
+    core.create_namespace({"metadata": {"name": name}})
+    try:
+        yield name
+    finally:
+        with contextlib.suppress(client.ApiException):
+            core.delete_namespace(name)
+
+
+def is_ready(pod: Any) -> bool:
+    """Running, with its Ready condition True."""
+    conds = pod.status.conditions or []
+    return bool(pod.status.phase == "Running" and any(
+        c.type == "Ready" and c.status == "True" for c in conds))
+
+
+def live_pods(core: Any, ns: str, selector: str = "") -> list[Any]:
+    """The pods of ``ns`` (matching ``selector``) that are not being deleted."""
+    pods = core.list_namespaced_pod(ns, label_selector=selector).items
+    return [p for p in pods if p.metadata.deletion_timestamp is None]

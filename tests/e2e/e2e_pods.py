@@ -9,19 +9,17 @@ endpoint's ports and conditions.
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import os
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from e2e_helpers import as_dict, core_api, eventually
-from e2e_samples import unique
+from e2e_helpers import as_dict, core_api, eventually, is_ready, live_pods
 from kubernetes import client, utils
 
 from tinykube.testing.cluster import RunningCluster, tinykube
@@ -56,19 +54,6 @@ def create(apis: client.ApiClient, ns: str, docs: list[Obj]) -> None:
         create_from_dict(apis, doc, namespace=ns)
 
 
-@contextlib.contextmanager
-def namespace(apis: client.ApiClient, prefix: str) -> Iterator[str]:
-    """A namespace of a unique name for one test, deleted at its end (pods and all)."""
-    core = core_api(apis)
-    name = unique(prefix)
-    core.create_namespace({"metadata": {"name": name}})
-    try:
-        yield name
-    finally:
-        with contextlib.suppress(client.ApiException):
-            core.delete_namespace(name)
-
-
 # --------------------------------------------------------------------------- pods
 
 
@@ -78,16 +63,6 @@ def condition(pod: Any, kind: str) -> str:
         if c.type == kind:
             return str(c.status)
     return ""
-
-
-def is_ready(pod: Any) -> bool:
-    return bool(pod.status.phase == "Running" and condition(pod, "Ready") == "True")
-
-
-def live_pods(core: Any, ns: str, selector: str = "") -> list[Any]:
-    """The pods of ``ns`` (matching ``selector``) that are not being deleted."""
-    pods = core.list_namespaced_pod(ns, label_selector=selector).items
-    return [p for p in pods if p.metadata.deletion_timestamp is None]
 
 
 def ready_pods(core: Any, ns: str, count: int, selector: str = "") -> dict[str, Any]:

@@ -32,16 +32,13 @@ from e2e_dns import (
     dashed,
     dig,
     in_pod,
-    is_ready,
-    live_pods,
     manifest,
-    namespace,
     nslookup,
     service_fqdn,
     wait_endpoints,
     wait_pods,
 )
-from e2e_helpers import core_api, eventually
+from e2e_helpers import core_api, eventually, is_ready, live_pods, namespace
 from kubernetes import client
 
 from tinykube.testing.cluster import OUTSIDE, RunningCluster

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import core_api, eventually, gone
+from e2e_helpers import core_api, eventually, gone, namespace
 from e2e_pods import (
     ROOT_ONLY,
     EndpointsView,
@@ -40,7 +40,6 @@ from e2e_pods import (
     endpoints_of,
     endpoints_view,
     manifest,
-    namespace,
     pod_exec,
     ready_pods,
     ready_view,

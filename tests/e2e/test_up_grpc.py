@@ -30,13 +30,12 @@ from e2e_dns import (
     create,
     logs,
     manifest,
-    namespace,
     served_from,
     wait_endpoints,
     wait_finished,
     wait_pods,
 )
-from e2e_helpers import core_api, eventually
+from e2e_helpers import core_api, eventually, namespace
 from kubernetes import client
 
 from tinykube.testing.cluster import RunningCluster

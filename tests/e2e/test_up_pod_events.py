@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import core_api, eventually
-from e2e_pods import ROOT_ONLY, Kubectl, create, manifest, namespace, running_pods
+from e2e_helpers import core_api, eventually, namespace
+from e2e_pods import ROOT_ONLY, Kubectl, create, manifest, running_pods
 from kubernetes import client
 
 from tinykube.testing.cluster import RunningCluster

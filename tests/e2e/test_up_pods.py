@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import apps_api, core_api, eventually
+from e2e_helpers import apps_api, core_api, eventually, namespace
 from e2e_pods import (
     POD_NET,
     ROOT_ONLY,
@@ -35,7 +35,6 @@ from e2e_pods import (
     condition,
     create,
     manifest,
-    namespace,
     pod_exec,
     ready_pods,
     running_pods,
