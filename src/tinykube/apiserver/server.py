@@ -210,11 +210,16 @@ def listen_socket(host: str, port: int) -> socket.socket:
         v6 = ipaddress.ip_address(host).version == 6
     except ValueError:
         v6 = False  # a host name such as localhost: IPv4
-    family = socket.AF_INET6 if v6 else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    return listen_on(socket.socket(socket.AF_INET6 if v6 else socket.AF_INET,
+                                   socket.SOCK_STREAM), host, port)
+
+
+def listen_on(sock: socket.socket, host: str, port: int) -> socket.socket:
+    """Bind ``sock`` (made here, or inside another network namespace) to host:port and
+    listen, non-blocking; closes it and raises OSError when that fails."""
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if family == socket.AF_INET6:
+        if sock.family == socket.AF_INET6:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
         sock.bind((host, port))
         sock.listen(1024)

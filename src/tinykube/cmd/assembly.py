@@ -39,7 +39,7 @@ from tinykube.agent.config import AgentConfig
 from tinykube.agent.streams import PodStreams
 from tinykube.apiserver import certs
 from tinykube.apiserver.allocation import ServiceAllocator
-from tinykube.apiserver.server import ApiServer
+from tinykube.apiserver.server import ApiServer, listen_on
 from tinykube.client import Client
 from tinykube.cmd import port
 from tinykube.cmd.addresses import (
@@ -408,16 +408,7 @@ def _report_agent_end(board: Board, task: asyncio.Task[None]) -> None:
 
 def _node_listener(netns_path: str, port_: int) -> socket.socket:
     """A listening socket on the node IP inside the node namespace (blocking)."""
-    sock = nsexec.socket_in(netns_path)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((NODE_IP, port_))
-        sock.listen(1024)
-        sock.setblocking(False)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
+    return listen_on(nsexec.socket_in(netns_path), NODE_IP, port_)
 
 
 def _extra_ips(address: str) -> list[str]:
