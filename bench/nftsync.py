@@ -13,10 +13,11 @@ turn, round-robin so the machine's noise falls on all of them alike:
 
 and two floors, on libnftables and tiny transactions: a chain holding one ``jump`` (the
 kernel then re-validates the whole table) and one holding a ``counter`` (it does not).
-It also prints the first full sync, a sync adding one Service and the deferred deletion of
-stale chains, on the default path. Syncs run with a frozen clock, so stale chains are only
-deleted when the bench says so. No assertions; the namespace is deleted at the end, also on
-error or SIGINT/SIGTERM. Needs root and nft.
+It also prints, on the default path, the first full sync, a sync adding one Service, syncs
+that remove map or set elements (a Service losing all its endpoints, getting them back, and
+being deleted; ``--changes`` of each) and the deferred deletion of stale chains. Syncs run
+with a frozen clock, so stale chains are only deleted when the bench says so. No assertions;
+the namespace is deleted at the end, also on error or SIGINT/SIGTERM. Needs root and nft.
 
     .venv/bin/python bench/nftsync.py [--services 10000] [--changes 20]
 """
@@ -82,14 +83,20 @@ class Cluster:
         return pod_ip(self.next_ip)
 
     def add_service(self, i: int) -> None:
-        name = f"svc-{i}"
-        self.svc.update(None, service(name, cluster_ip(i), ports=[port(80)],
-                                      namespace=NAMESPACE))
+        self.svc.update(None, self.service_object(i))
         self.set_endpoints(i, [self.fresh_ip(), self.fresh_ip()])
 
     def set_endpoints(self, i: int, ips: list[str]) -> None:
         self.eps.update(endpoint_slice(f"svc-{i}", [endpoint(ip) for ip in ips],
                                        ports=[("", 8080, "TCP")], namespace=NAMESPACE))
+
+    def service_object(self, i: int) -> dict[str, object]:
+        return service(f"svc-{i}", cluster_ip(i), ports=[port(80)], namespace=NAMESPACE)
+
+    def delete_service(self, i: int) -> None:
+        self.svc.update(self.service_object(i), None)
+        self.eps.update(endpoint_slice(f"svc-{i}", [], ports=[("", 8080, "TCP")],
+                                       namespace=NAMESPACE), removed=True)
 
     def replace_one_endpoint(self, i: int) -> None:
         spn = Spn(NAMESPACE, f"svc-{i}", "", "TCP")
@@ -288,11 +295,45 @@ async def measure(netns: str, services: int, changes: int, interactive: Interact
                 partial(floor_commit, lib.session, body, round_ * 2 + k)))
 
     dp.runner = HostNft(netns)
+    removals = await removal_syncs(dp, cluster, services, changes)
     stale = len(dp.last_transaction.applied.stale) if dp.last_transaction else 0
     await clock.advance(plan.STALE_DELAY + 0.1)
     state, _ = cluster.take()
     cleanup_ms = await timed(partial(dp.sync, state, set()))
     report(samples, plan_ms, stale, cleanup_ms, add_ms)
+    report_removals(removals)
+
+
+REMOVALS = ("loses all endpoints", "gets them back", "is deleted")
+
+
+async def removal_syncs(dp: NftDataplane, cluster: Cluster, services: int,
+                        changes: int) -> dict[str, Samples]:
+    """Syncs that take elements out of maps and sets, on the default path: a Service
+    whose endpoints all go (its key moves from ``service-ips`` to ``no-endpoint-services``),
+    come back (and back), and another Service deleted (its ClusterIP leaves ``cluster-ips``
+    too). Distinct victims, so no stale chain is taken back."""
+    out = {name: Samples(name) for name in REMOVALS}
+    for k in range(changes):
+        victim = (services // 2 + 2 * k) % services
+        steps = [("loses all endpoints", partial(cluster.set_endpoints, victim, [])),
+                 ("gets them back", partial(cluster.set_endpoints, victim,
+                                            [cluster.fresh_ip(), cluster.fresh_ip()])),
+                 ("is deleted", partial(cluster.delete_service, victim + 1))]
+        for name, step in steps:
+            step()
+            state, changed = cluster.take()
+            out[name].ms.append(await timed(partial(dp.sync, state, changed)))
+    return out
+
+
+def report_removals(samples: dict[str, Samples]) -> None:
+    print(f"\nsyncs that remove elements, default path, {len(samples[REMOVALS[0]].ms)} each "
+          f"(ms; target p50 <= {TARGET_MS:.0f}):")
+    print(f"  {'a Service ...':<22}{'p50':>8}{'p99':>8}{'mean':>8}")
+    for s in samples.values():
+        print(f"  {s.name:<22}{s.quantile(0.5):>8.1f}{s.quantile(0.99):>8.1f}"
+              f"{statistics.fmean(s.ms):>8.1f}")
 
 
 def planning_ms(dp: NftDataplane, state: ProxyState, changed: set[Spn], now: float) -> float:
