@@ -27,7 +27,7 @@ from tinykube.host.nft import TableListing
 async def list_tables(netns: str, names: Collection[str],
                       family: str = "ip") -> dict[str, TableListing]:
     """The tables among ``names`` that exist in ``netns`` and have a chain, with their
-    chains and sets."""
+    chains, sets and maps."""
     if shutil.which(nft.NFT) is None:
         out = {}
         for name in names:
@@ -39,7 +39,8 @@ async def list_tables(netns: str, names: Collection[str],
     wanted = {str(c.get("table")) for c in chains} & set(names)
     if not wanted:
         return {}
-    sets = await _objects(netns, ["-t", "list", "sets", family], "set")
+    sets = [*await _objects(netns, ["-t", "list", "sets", family], "set"),
+            *await _objects(netns, ["-t", "list", "maps", family], "map")]
     return {t: TableListing(
         frozenset(c["name"] for c in chains if c.get("table") == t),
         {s["name"]: nft.timeout_seconds(s.get("timeout", 0)) for s in sets if s.get("table") == t})

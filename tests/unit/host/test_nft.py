@@ -88,15 +88,18 @@ async def test_list_table_reads_sets_without_elements_and_chains(run: FakeRun) -
     run.answers = [
         ok(listing({"set": {"name": "affinity-X", "table": "tinykube", "timeout": 10800}},
                    {"set": {"name": "cluster-ips", "table": "tinykube"}})),
+        ok(listing({"map": {"name": "service-ips", "table": "tinykube", "map": "verdict"}},
+                   {"map": {"name": "m", "table": "other", "map": "verdict"}})),
         ok(listing({"chain": {"name": "services", "table": "tinykube"}},
                    {"chain": {"name": "input", "table": "filter"}})),
     ]
     listed = await nft.list_table(NS, "tinykube")
     assert [c[1] for c in run.calls] == [
         ["nft", "-j", "-t", "list", "sets", "table", "ip", "tinykube"],
+        ["nft", "-j", "-t", "list", "maps", "ip"],
         ["nft", "-j", "list", "chains", "ip"]]
-    assert listed == nft.TableListing(frozenset({"services"}),
-                                      {"affinity-X": 10800, "cluster-ips": 0})
+    assert listed == nft.TableListing(frozenset({"services"}), {
+        "affinity-X": 10800, "cluster-ips": 0, "service-ips": 0})
 
 
 async def test_an_absent_table_lists_as_none_and_other_errors_raise(run: FakeRun) -> None:

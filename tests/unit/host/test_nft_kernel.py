@@ -188,10 +188,11 @@ async def test_list_and_delete_table(namespaces: list[str], mode: str) -> None:
                         f"add set ip {TABLE} aff {{ type ipv4_addr ; flags dynamic,timeout ; "
                         f"timeout 3h ; }}\n"
                         f"add set ip {TABLE} plain {{ type ipv4_addr ; }}\n"
-                        f"add element ip {TABLE} plain {{ 10.0.0.1 }}\n")
+                        f"add element ip {TABLE} plain {{ 10.0.0.1 }}\n"
+                        f"add map ip {TABLE} m {{ type ipv4_addr : verdict ; }}\n")
     listed = await nft.list_table(ns, TABLE)
     assert listed is not None
-    assert listed.chains == {"c"} and dict(listed.sets) == {"aff": 10800, "plain": 0}
+    assert listed.chains == {"c"} and dict(listed.sets) == {"aff": 10800, "plain": 0, "m": 0}
     assert await nft.delete_table(ns, TABLE) is True
     assert await nft.delete_table(ns, TABLE) is False
     assert await nft.list_table(ns, TABLE) is None

@@ -30,6 +30,7 @@ add chain ip other c
 add set ip tinykube-s00 aff { type ipv4_addr ; flags dynamic,timeout ; timeout 3h ; }
 add set ip tinykube plain { type ipv4_addr ; }
 add element ip tinykube plain { 10.0.0.1 }
+add map ip tinykube-s00 m { type ipv4_addr : verdict ; elements = { 10.0.0.2 : drop } ; }
 add set ip other x { type ipv4_addr ; }
 """
 OURS = ("tinykube", "tinykube-s00", "tinykube-s01", "tinykube-s02")
@@ -62,7 +63,8 @@ async def test_lists_the_named_tables_chains_and_sets(netns: str, way: str) -> N
     await nft.apply(netns, SETUP)
     listed = await nftlisting.list_tables(netns, OURS)
     assert listed["tinykube"] == nft.TableListing(frozenset({"c"}), {"plain": 0})
-    assert listed["tinykube-s00"] == nft.TableListing(frozenset({"c", "d"}), {"aff": 10800})
+    assert listed["tinykube-s00"] == nft.TableListing(frozenset({"c", "d"}),
+                                                      {"aff": 10800, "m": 0})
     assert "other" not in listed and "tinykube-s02" not in listed
     # an empty table: the binary's way does not see it (it has no chain)
     assert ("tinykube-s01" in listed) == (way != "binary")
