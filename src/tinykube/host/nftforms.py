@@ -16,7 +16,10 @@ module rewrites a transaction into that form when the result provably does the s
   before the rule (a no-op in the kernel);
 - elements travel inside their set's declaration, taken from the transaction or the schema;
 - anything else — deletes, inserts, lists, a rule with a ``;``, an interval set, a set
-  nobody declared — leaves the transaction alone (``None``): it runs the ordinary way;
+  nobody declared — leaves the transaction alone (``None``): it runs the ordinary way.
+  nft reads every chain for any ``delete``, whatever else the text says, so the proxy's
+  planner writes none in a change's sync: it takes elements out of a set or map by
+  flushing it and adding back the rest;
 - so do big transactions (over ``MAX_LINES``): the extra chain declarations lengthen the
   kernel's transaction, and binding anonymous sets costs time quadratic in that length —
   a full sync of 3,000 services took 20-30 % longer in this form, for a cache read that is

@@ -19,7 +19,8 @@ A pure function of (``ServicePortInfo``, its endpoints, the node), following kub
 
 Its chains and affinity sets, and its ``service-ips``/``service-nodeports`` elements,
 live in the service port's shard; its ``firewall-`` chain and its other elements in the
-main table, with the filter checks that name them (see ``layout``).
+main table, with the filter checks that name them, each element in the bucket of its key
+(see ``layout``).
 
 Because a service port's objects depend on nothing else, the planner can cache a
 ``ServicePlan`` and rebuild only those of changed services.
@@ -91,7 +92,7 @@ def plan_service(info: ServicePortInfo, eps: Sequence[EndpointInfo], node: NodeC
     internal_chain = local_chain if info.internal_policy_local else cluster_chain
     has_internal = cat.has_any and (not info.internal_policy_local or bool(cat.local))
     has_external = cat.has_any and (not info.external_policy_local or bool(cat.local))
-    elements = [(shard if c in layout.SHARDED else tables.main, c, k, v)
+    elements = [(*tables.place(c, k, shard), k, v)
                 for c, k, v in _elements(info, has_any=cat.has_any,
                                          has_internal=has_internal,
                                          has_external=has_external)]

@@ -366,7 +366,7 @@ def test_cluster_ip_stays_in_cluster_ips_until_its_last_port_goes() -> None:
     c.sync()
     c.add(service("web", "10.96.0.20", ports=[port(80, "a")]))
     c.sync()
-    assert "10.96.0.20" in c.nft.elements("cluster-ips")
+    assert "10.96.0.20" in bucketed(c.nft, "cluster-ips")
     assert c.trace("10.96.0.20", 81).verdict == "reject"
 
 
@@ -377,8 +377,55 @@ def test_endpoint_change_moves_an_element_between_maps() -> None:
     assert c.trace("10.96.0.20", 80).verdict == "reject"
     c.add(objs[1])
     tx = c.sync()
-    assert "delete element ip tinykube no-endpoint-services" in tx.text
+    bucket = layout.TABLES.place("no-endpoint-services", "10.96.0.20 . tcp . 80", "")[1]
+    assert f"flush map ip tinykube {bucket}" in tx.text and "delete" not in tx.text
+    assert bucketed(c.nft, "no-endpoint-services") == {}
     assert c.trace("10.96.0.20", 80).endpoint == "10.244.0.2:80"
+
+
+def test_partial_syncs_take_elements_out_by_flushing_and_re_adding_never_deleting() -> None:
+    c = Cluster()
+    for i in range(40):
+        c.add(service(f"s{i}", f"10.96.1.{i}"),
+              endpoint_slice(f"s{i}", [endpoint(f"10.244.0.{10 + i}")]))
+    c.sync()
+    c.add(endpoint_slice("s3", []))  # service-ips -> no-endpoint-services
+    lost = c.sync()
+    c.add(endpoint_slice("s3", [endpoint("10.244.0.99")]))  # and back
+    back = c.sync()
+    c.remove(service("s4", "10.96.1.4"))  # out of service-ips and cluster-ips
+    gone = c.sync()
+    for tx in (lost, back, gone):
+        assert " delete " not in f" {tx.text}" and "flush " in tx.text, tx.text
+    assert f"flush set ip tinykube {layout.TABLES.place('cluster-ips', '10.96.1.4', '')[1]}" \
+        in gone.text
+    assert c.trace("10.96.1.3", 80).endpoint == "10.244.0.99:80"
+    assert c.trace("10.96.1.4", 80).verdict == "drop"  # unallocated now
+    assert "10.96.1.4" not in bucketed(c.nft, "cluster-ips")
+    for i in (i for i in range(40) if i not in (3, 4)):  # the rest went back in
+        assert c.trace(f"10.96.1.{i}", 80).endpoint == f"10.244.0.{10 + i}:80"
+        assert f"10.96.1.{i}" in bucketed(c.nft, "cluster-ips")
+
+
+def test_a_full_sync_deletes_the_sets_and_maps_of_an_older_layout() -> None:
+    objs = [service("fw", "10.96.0.30", type_="LoadBalancer",
+                    loadBalancerSourceRanges=["192.0.2.0/24"],
+                    status={"loadBalancer": {"ingress": [{"ip": "172.18.255.1"}]}}),
+            endpoint_slice("fw", [endpoint("10.244.0.2")])]
+    c = Cluster().add(*objs)
+    c.sync()
+    fw_chain = names.firewall_chain(ServicePortName("default", "fw", "", "TCP"))
+    c.nft.apply(f"add map ip tinykube firewall-ips {{ type {layout.IP_PROTO_PORT} : verdict ; }}\n"
+                f"add element ip tinykube firewall-ips "
+                f"{{ 172.18.255.1 . tcp . 80 : goto {fw_chain} }}\n"
+                f"add set ip tinykube cluster-ips {{ type ipv4_addr ; }}\n")
+    tx = c.sync(full=True, kernel=kernel_of(c.nft))
+    assert {("tinykube", "firewall-ips"), ("tinykube", "cluster-ips")} <= tx.deleted_sets
+    assert not {"firewall-ips", "cluster-ips"} & c.nft.container_names()
+    c.remove(objs[0])
+    c.sync()
+    c.now += plan.STALE_DELAY
+    assert ("tinykube", fw_chain) in c.sync().deleted_chains  # nothing holds it any more
 
 
 def test_full_sync_flushes_chains_it_does_not_know_and_deletes_unused_affinity_sets() -> None:
@@ -528,6 +575,14 @@ def _all(nft: FakeNft) -> tuple[set[tuple[str, str]], dict[tuple[str, str], str]
     """Every chain and every set, with its spec."""
     return nft.chain_refs(), {(tn, n): s.spec for tn, t in nft.tables.items()
                               for n, s in t.sets.items()}
+
+
+def bucketed(nft: FakeNft, container: str) -> dict[str, str]:
+    """The elements of a main-table container, over all its buckets."""
+    out: dict[str, str] = {}
+    for bucket in layout.TABLES.buckets(container):
+        out.update(nft.elements(bucket))
+    return out
 
 
 def _names(refs: frozenset[tuple[str, str]]) -> set[str]:
