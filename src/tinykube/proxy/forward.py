@@ -17,6 +17,11 @@ checked again, one that ended is no longer there.
 
 A failed connect resets the client, as kube-proxy's userspace proxy does when every
 endpoint failed. Closing the forwarder stops listening and resets its connections.
+
+``Forwarding`` is what the publisher asks for forwarders: ``PollerForwarding`` here (one
+``Poller`` and one ``SocketPool`` shared by all its forwarders) and, where the C
+extension was built, ``cforward.EngineForwarding``, which does the same per-event work in
+C. The same scenarios test both (``tests/unit/proxy/test_forward.py``).
 """
 
 from __future__ import annotations
@@ -26,16 +31,70 @@ import errno
 import logging
 import os
 import socket
+from typing import Protocol
 
 from tinykube.proxy import fdcalls
 from tinykube.proxy.poller import Poller
 from tinykube.proxy.pool import SocketPool
 from tinykube.proxy.relay import Relay
+from tinykube.proxy.sockets import SocketFactory
 
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 5.0
 ACCEPT_RETRY = 0.1  # seconds before accepting again after a failure (e.g. EMFILE)
+UPSTREAM_POOL = 128  # upstream sockets made ahead (refilled in batches at half)
+UPSTREAM_OPTIONS = ((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),)
+
+
+class Forwarder(Protocol):
+    """Forwards the connections accepted on ``sock`` (its own from now on)."""
+
+    sock: socket.socket
+
+    def connections(self) -> int:
+        """How many connections are open."""
+        ...
+
+    async def close(self) -> None:
+        """Stop listening (``sock`` is closed), reset the open connections."""
+        ...
+
+
+class Forwarding(Protocol):
+    """Makes forwarders whose upstream sockets all come from one factory."""
+
+    def forwarder(self, sock: socket.socket, target: tuple[str, int]) -> Forwarder:
+        """A forwarder of ``sock``'s connections to ``target``, already listening."""
+        ...
+
+    async def close(self) -> None:
+        """Close what the forwarders share (close the forwarders first)."""
+        ...
+
+
+def upstream_pool(upstream: SocketFactory, size: int = UPSTREAM_POOL) -> SocketPool:
+    return SocketPool(upstream, options=UPSTREAM_OPTIONS, size=size)
+
+
+class PollerForwarding:
+    """``TcpForwarder``s sharing one ``Poller`` and one pool of upstream sockets."""
+
+    def __init__(self, upstream: SocketFactory, *, pool_size: int = UPSTREAM_POOL,
+                 connect_timeout: float = CONNECT_TIMEOUT) -> None:
+        self.connect_timeout = connect_timeout
+        self.pool = upstream_pool(upstream, pool_size)
+        self.poller = Poller(asyncio.get_running_loop())
+
+    def forwarder(self, sock: socket.socket, target: tuple[str, int]) -> TcpForwarder:
+        fwd = TcpForwarder(sock, target, self.pool, self.poller,
+                           connect_timeout=self.connect_timeout)
+        fwd.start()
+        return fwd
+
+    async def close(self) -> None:
+        await self.pool.close()
+        self.poller.close()
 
 
 class TcpForwarder:
@@ -56,6 +115,9 @@ class TcpForwarder:
         self._sweep: asyncio.TimerHandle | None = None
         self._retry: asyncio.TimerHandle | None = None
         self._listening = False
+
+    def connections(self) -> int:
+        return len(self.relays)
 
     def start(self) -> None:
         self.sock.setblocking(False)

@@ -73,11 +73,11 @@ class SocketPool:
                 raise ConnectionAbortedError("the socket pool is closed")
             await asyncio.shield(self._refill)
             if not self._ready:  # the refill failed: one more try says why
-                return (await self._make(1))[0]
+                return (await self.make(1))[0]
 
     async def _fill(self) -> None:
         try:
-            batch = await self._make(self.size - len(self._ready))
+            batch = await self.make(self.size - len(self._ready))
             if self._closed:
                 _close_all(batch)
             else:
@@ -87,7 +87,8 @@ class SocketPool:
         finally:
             self._refill = None
 
-    async def _make(self, count: int) -> list[int]:
+    async def make(self, count: int) -> list[int]:
+        """``count`` new sockets straight from the factory (not taken from the pool)."""
         if isinstance(self._factory, DescriptorBatches):
             return await self._factory.descriptors(count, self.family, self._type, 0,
                                                    self._options)

@@ -4,12 +4,13 @@ The cluster's addresses exist only inside tinykube's namespaces, so ``curl
 127.0.0.1:30080`` on the host needs a forwarder: its listening sockets live in the host
 namespace (``host`` factory: plain sockets of this process), its upstream sockets in the
 node's (``upstream`` factory: ``host.nssocket.NetnsSockets(node_ns)``, made ahead in
-batches by a ``pool.SocketPool``), and each accepted TCP connection is forwarded
-(``forward.TcpForwarder``, one ``relay.Relay`` per connection, all served by one
-``poller.Poller``) to the node IP and NodePort, where the dataplane takes it as NodePort
-traffic — the way a host port-forward into a kind node works. With a single target there
-is no other endpoint to try, so an upstream connect may take its time (a dropped SYN is
-retransmitted after a second): only after ``connect_timeout`` seconds is the client reset.
+batches), and each accepted TCP connection is forwarded to the node IP and NodePort, where
+the dataplane takes it as NodePort traffic — the way a host port-forward into a kind node
+works. The forwarding is ``cforward.EngineForwarding`` (the per-event work in C) where the
+extension was built, else ``forward.PollerForwarding`` (the same rules in Python). With a
+single target there is no other endpoint to try, so an upstream connect may take its time
+(a dropped SYN is retransmitted after a second): only after ``connect_timeout`` seconds is
+the client reset.
 UDP goes through the userspace dataplane's ``UdpListener`` with a fixed target.
 
 Published addresses:
@@ -26,7 +27,6 @@ Event on the Service — and the others are still published. TCP and UDP; not SC
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import logging
 import socket
@@ -34,8 +34,9 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from tinykube.machinery.clock import Clock, LoopClock
+from tinykube.proxy import cforward
 from tinykube.proxy.follower import Problem
-from tinykube.proxy.forward import CONNECT_TIMEOUT, TcpForwarder
+from tinykube.proxy.forward import CONNECT_TIMEOUT, Forwarder, Forwarding, PollerForwarding
 from tinykube.proxy.model import (
     EndpointInfo,
     NodeConfig,
@@ -43,8 +44,6 @@ from tinykube.proxy.model import (
     ServicePortInfo,
     ServicePortName,
 )
-from tinykube.proxy.poller import Poller
-from tinykube.proxy.pool import SocketPool
 from tinykube.proxy.sockets import SocketFactory, listener
 from tinykube.proxy.userspace.balancer import Choice
 from tinykube.proxy.userspace.udp import UdpListener
@@ -53,7 +52,6 @@ log = logging.getLogger(__name__)
 
 HostAddress = tuple[str, int, str]  # ip, port, protocol
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
-UPSTREAM_POOL = 128  # upstream sockets made ahead (refilled in batches at half)
 
 
 @dataclass(frozen=True)
@@ -97,17 +95,18 @@ class Publisher:
 
     def __init__(self, node: NodeConfig, upstream: SocketFactory, host: SocketFactory, *,
                  addresses: Sequence[str] = ("127.0.0.1",), clock: Clock | None = None,
-                 connect_timeout: float = CONNECT_TIMEOUT) -> None:
+                 connect_timeout: float = CONNECT_TIMEOUT,
+                 engine: bool = cforward.AVAILABLE) -> None:
         self.node = node
         self.addresses = tuple(addresses)
         self.connect_timeout = connect_timeout
+        self.engine = engine  # forward with the C engine (else in Python)
         self._upstream = upstream
-        self._pool = _upstream_pool(upstream)
-        self._poller: Poller | None = None  # made with the first TCP publication
+        self._forwarding: Forwarding | None = None  # made with the first TCP publication
         self._host = host
         self._clock = clock or LoopClock()
         self._wanted: dict[ServicePortName, list[Publication]] = {}
-        self._open: dict[HostAddress, tuple[Publication, TcpForwarder | UdpListener]] = {}
+        self._open: dict[HostAddress, tuple[Publication, Forwarder | UdpListener]] = {}
         self._problems: dict[ServicePortName, set[Problem]] = {}
         self._unpublished: set[HostAddress] = set()
 
@@ -168,17 +167,16 @@ class Publisher:
                                f"{e.strerror or e}")
             return
         self._unpublished.discard(pub.host)
-        lst: TcpForwarder | UdpListener
+        lst: Forwarder | UdpListener
         if udp:
             lst = UdpListener(sock, _Fixed(pub.target), external=True, upstream=self._upstream,
                               clock=self._clock)
             await lst.start()
         else:
-            if self._poller is None:
-                self._poller = Poller(asyncio.get_running_loop())
-            lst = TcpForwarder(sock, pub.target, self._pool, self._poller,
-                               connect_timeout=self.connect_timeout)
-            lst.start()
+            if self._forwarding is None:
+                kind = cforward.EngineForwarding if self.engine else PollerForwarding
+                self._forwarding = kind(self._upstream, connect_timeout=self.connect_timeout)
+            lst = self._forwarding.forwarder(sock, pub.target)
         self._open[pub.host] = (pub, lst)
         log.info("published %s -> %s:%d for %s", _fmt(pub.host), *pub.target, pub.service)
 
@@ -191,19 +189,12 @@ class Publisher:
         for _, lst in self._open.values():
             await lst.close()
         self._open.clear()
-        await self._pool.close()
-        self._pool = _upstream_pool(self._upstream)  # the publisher may follow again
-        if self._poller is not None:
-            self._poller.close()
-            self._poller = None
+        if self._forwarding is not None:  # (made again if the publisher follows again)
+            await self._forwarding.close()
+            self._forwarding = None
         self._unpublished.clear()
         self._wanted.clear()
         self._problems.clear()
-
-
-def _upstream_pool(factory: SocketFactory) -> SocketPool:
-    return SocketPool(factory, options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
-                      size=UPSTREAM_POOL)
 
 
 def _fmt(addr: HostAddress) -> str:
