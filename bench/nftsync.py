@@ -295,6 +295,8 @@ async def measure(netns: str, services: int, changes: int, interactive: Interact
                 partial(floor_commit, lib.session, body, round_ * 2 + k)))
 
     dp.runner = HostNft(netns)
+    state, _ = cluster.take()
+    await dp.sync(state, None)  # the other candidates' commits made nft.py forget the sets
     removals = await removal_syncs(dp, cluster, services, changes)
     stale = len(dp.last_transaction.applied.stale) if dp.last_transaction else 0
     await clock.advance(plan.STALE_DELAY + 0.1)
