@@ -18,7 +18,8 @@ plays the host (``<prefix>-h``, only ``lo``), all under a random ``tinykube-t-``
 2. Published NodePort vs HAProxy, from the "host" namespace: the same three figures
    through ``127.0.0.1:<nodePort>`` (``proxy.publish.Publisher``, run by
    ``bench/_publisher.py`` on uvloop with its production socket factories: listening
-   sockets where it runs, upstream sockets in the node namespace) and through
+   sockets where it runs, upstream sockets in the node namespace; forwarding on the C
+   engine, or with ``--python-forwarder`` on the pure-Python one) and through
    ``127.0.0.1:<nodePort+1000>`` (HAProxy, 1 thread, ``mode tcp``, ``option splice-auto``,
    its upstream sockets made in the node namespace by its own ``namespace`` server
    keyword). Both forward to the same node IP and NodePort, so everything after the
