@@ -18,6 +18,7 @@ import uvloop
 from tinykube.host.nssocket import NetnsSockets
 from tinykube.proxy import cforward
 from tinykube.proxy.forward import Forwarder, Forwarding, PollerForwarding
+from tinykube.testing.streams import recv_all
 
 Scenario = Callable[[str], Coroutine[Any, Any, None]]  # run on the forwarding named
 KINDS: dict[str, type[PollerForwarding] | type[cforward.EngineForwarding]] = {
@@ -199,13 +200,6 @@ async def wired(kind: str, *, tight: bool = False) -> AsyncIterator[tuple[socket
                 s.close()
         await close(fwd)
 
-
-async def recv_all(sock: socket.socket) -> bytes:
-    loop = asyncio.get_running_loop()
-    out = bytearray()
-    while chunk := await loop.sock_recv(sock, 1 << 16):
-        out += chunk
-    return bytes(out)
 
 
 async def requests_and_answers_on_one_connection(kind: str) -> None:

@@ -18,6 +18,7 @@ import uvloop
 import tinykube.proxy.relay as relay_module
 from tinykube.proxy.poller import IN, Poller
 from tinykube.proxy.relay import BUFFER, TURN, Relay, relay
+from tinykube.testing.streams import recv_all, recv_exactly
 
 
 async def pair(buffers: int = 0) -> tuple[socket.socket, socket.socket]:
@@ -40,22 +41,6 @@ async def pair(buffers: int = 0) -> tuple[socket.socket, socket.socket]:
     return a, b
 
 
-async def recv_exactly(sock: socket.socket, n: int) -> bytes:
-    loop = asyncio.get_running_loop()
-    out = bytearray()
-    while len(out) < n:
-        chunk = await loop.sock_recv(sock, n - len(out))
-        assert chunk, "early EOF"
-        out += chunk
-    return bytes(out)
-
-
-async def recv_all(sock: socket.socket) -> bytes:
-    loop = asyncio.get_running_loop()
-    out = bytearray()
-    while chunk := await loop.sock_recv(sock, 1 << 16):
-        out += chunk
-    return bytes(out)
 
 
 @dataclass
