@@ -61,8 +61,8 @@
 #define READABLE (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)
 #define AGAIN_READ (1u << 30) /* not an epoll bit: "read until EAGAIN" (resuming) */
 
-#define F_LOW 2
-#define F_ACCEPT_FAILED 8
+#define F_LOW 1
+#define F_ACCEPT_FAILED 2
 
 enum kind { WAY, LISTENER, WAKE, TIMER };
 

@@ -10,7 +10,7 @@ This module is its shell on the event loop, for what the engine cannot do alone.
 watches the engine's ``notifier()`` and acts on what ``take()`` says:
 
 - ``LOW``: the pool of upstream sockets is at half or less — a batch is made in the
-  node's namespace (``pool.SocketPool.make``, a hop to the thread that lives there) and
+  node's namespace (``pool.make_sockets``, a hop to the thread that lives there) and
   handed in with ``supply()``, which also accepts what waited in the backlogs while the
   pool was empty; repeated while a supply still leaves it low;
 - ``ACCEPT_FAILED`` (errno in the bits above 8, e.g. ``EMFILE``): accept again later.
@@ -28,7 +28,8 @@ import os
 import socket
 
 from tinykube.proxy import fdcalls
-from tinykube.proxy.forward import ACCEPT_RETRY, CONNECT_TIMEOUT, UPSTREAM_POOL, upstream_pool
+from tinykube.proxy.forward import ACCEPT_RETRY, CONNECT_TIMEOUT, UPSTREAM_OPTIONS, UPSTREAM_POOL
+from tinykube.proxy.pool import make_sockets
 from tinykube.proxy.sockets import SocketFactory
 
 try:
@@ -70,7 +71,7 @@ class EngineForwarding:
     def __init__(self, upstream: SocketFactory, *, pool_size: int = UPSTREAM_POOL,
                  connect_timeout: float = CONNECT_TIMEOUT) -> None:
         self.engine = Engine(pool_size=pool_size, connect_timeout=connect_timeout)
-        self._sockets = upstream_pool(upstream, pool_size)  # used only to make batches
+        self._upstream = upstream
         self._size = pool_size
         self._loop = asyncio.get_running_loop()
         self._refill: asyncio.Task[None] | None = None
@@ -95,8 +96,9 @@ class EngineForwarding:
     async def _fill(self) -> None:
         """Top the pool up until a supply leaves it above half."""
         try:
-            while self.engine.supply(await self._sockets.make(
-                    self._size - self.engine.pooled())) & LOW:
+            while self.engine.supply(await make_sockets(
+                    self._upstream, self._size - self.engine.pooled(),
+                    options=UPSTREAM_OPTIONS)) & LOW:
                 pass
         except Exception as e:  # logged; tried again a little later
             log.warning("cannot make upstream sockets: %s", e)

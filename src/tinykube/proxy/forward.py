@@ -73,17 +73,13 @@ class Forwarding(Protocol):
         ...
 
 
-def upstream_pool(upstream: SocketFactory, size: int = UPSTREAM_POOL) -> SocketPool:
-    return SocketPool(upstream, options=UPSTREAM_OPTIONS, size=size)
-
-
 class PollerForwarding:
     """``TcpForwarder``s sharing one ``Poller`` and one pool of upstream sockets."""
 
     def __init__(self, upstream: SocketFactory, *, pool_size: int = UPSTREAM_POOL,
                  connect_timeout: float = CONNECT_TIMEOUT) -> None:
         self.connect_timeout = connect_timeout
-        self.pool = upstream_pool(upstream, pool_size)
+        self.pool = SocketPool(upstream, options=UPSTREAM_OPTIONS, size=pool_size)
         self.poller = Poller(asyncio.get_running_loop())
 
     def forwarder(self, sock: socket.socket, target: tuple[str, int]) -> TcpForwarder:

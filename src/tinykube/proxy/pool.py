@@ -89,21 +89,8 @@ class SocketPool:
 
     async def make(self, count: int) -> list[int]:
         """``count`` new sockets straight from the factory (not taken from the pool)."""
-        if isinstance(self._factory, DescriptorBatches):
-            return await self._factory.descriptors(count, self.family, self._type, 0,
-                                                   self._options)
-        made: list[int] = []
-        try:
-            for _ in range(count):
-                sock = await self._factory.socket(self.family, self._type)
-                with sock:
-                    for level, name, value in self._options:
-                        sock.setsockopt(level, name, value)
-                    made.append(sock.detach())
-        except BaseException:
-            _close_all(made)
-            raise
-        return made
+        return await make_sockets(self._factory, count, self.family, self._type,
+                                  self._options)
 
     async def close(self) -> None:
         self._closed = True
@@ -113,6 +100,27 @@ class SocketPool:
                 await self._refill
         _close_all(self._ready)
         self._ready.clear()
+
+
+async def make_sockets(factory: SocketFactory, count: int, family: int = socket.AF_INET,
+                       type_: int = socket.SOCK_STREAM,
+                       options: Sequence[Option] = ()) -> list[int]:
+    """``count`` new sockets from ``factory`` with ``options`` set, as descriptors: in one
+    hop where the factory makes batches, else one socket at a time."""
+    if isinstance(factory, DescriptorBatches):
+        return await factory.descriptors(count, family, type_, 0, options)
+    made: list[int] = []
+    try:
+        for _ in range(count):
+            sock = await factory.socket(family, type_)
+            with sock:
+                for level, name, value in options:
+                    sock.setsockopt(level, name, value)
+                made.append(sock.detach())
+    except BaseException:
+        _close_all(made)
+        raise
+    return made
 
 
 def _close_all(fds: list[int]) -> None:
